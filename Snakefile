@@ -1,0 +1,46 @@
+# kire: Wikidata dump + RE dataset -> trained, evaluated models with and without knowledge injection.
+# Run:  snakemake --cores 32 train_all        (default target)
+# Rules live in rules/<stage>.smk; each calls the `kire` command line and adds its targets to
+# TRAIN_ALL, so train_all always covers exactly the stages that exist.
+
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+RESULTS = config["results_dir"]
+DATASETS = sorted(config["datasets"])
+TRAIN_ALL = []  # extended by every rules/*.smk
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS) if DATASETS else "[^/]+",
+    split="train|dev|test",
+
+
+def logfile(rule_name, *wildcards):
+    """Log path of a rule (and its wildcards): results/logs/<rule>[/<wildcards>].log"""
+    return str(Path(RESULTS, "logs", rule_name, *wildcards)) + ".log"
+
+
+def benchfile(rule_name, *wildcards):
+    """Benchmark path of a rule: results/benchmarks/<rule>[/<wildcards>].tsv"""
+    return str(Path(RESULTS, "benchmarks", rule_name, *wildcards)) + ".tsv"
+
+
+for _smk in sorted(Path(workflow.basedir, "rules").glob("*.smk")):
+
+    include: str(_smk)
+
+
+rule train_all:
+    default_target: True
+    input:
+        TRAIN_ALL,

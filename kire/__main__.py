@@ -1,0 +1,5 @@
+import sys
+
+from kire.cli import main
+
+sys.exit(main())

@@ -1,0 +1,61 @@
+"""The `kire` command line: one subcommand per stage.
+
+Each stage owns a module exposing ``register(subparsers)``, which adds its subcommand(s) and sets
+``func`` on the parser to a callable taking the parsed ``argparse.Namespace`` and returning an exit
+code. Adding a stage is one line in ``STAGE_COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from kire import __version__
+from kire.errors import KireError
+
+# Modules are imported lazily at start-up only to build the parser; heavy imports (torch, dask)
+# belong inside the command functions so that `kire --help` stays fast.
+STAGE_COMMANDS: tuple[str, ...] = (
+    "kire.sample.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every stage's subcommands registered."""
+    parser = argparse.ArgumentParser(
+        prog="kire",
+        description="Entity-knowledge injection for document-level relation extraction.",
+    )
+    parser.add_argument("--version", action="version", version=f"kire {__version__}")
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="logging verbosity (default: INFO)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in STAGE_COMMANDS:
+        importlib.import_module(module_name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kire` console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KireError as err:
+        # Input errors are the user's to fix: one clear line, no stack trace.
+        print(f"kire: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Reader for the DocRED format (also Re-DocRED): a JSON list of documents.
+
+Each document: ``title``, ``sents`` (list of token lists), ``vertexSet`` (list of entities, each a
+list of mentions ``{name, pos: [start, end), sent_id, type}``) and, except in unlabeled test files,
+``labels`` (``{h, t, r, evidence}``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+import orjson
+
+from kire.docs.model import Document, Entity, Label, Mention
+from kire.errors import InputError
+
+
+def read_docred(path: str | Path, relations: Iterable[str] | None = None) -> list[Document]:
+    """Return the documents of a DocRED-format file, validated.
+
+    ``relations``: the known relation ids (keys of rel_info.json); a label with another id is an
+    error. Raises :class:`InputError` naming the file, the document and the field.
+    """
+    path = Path(path)
+    try:
+        raw = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(str(path), None, None, "file not found") from None
+    except orjson.JSONDecodeError as err:
+        raise InputError(str(path), None, None, f"not valid JSON ({err})") from None
+    if not isinstance(raw, list):
+        raise InputError(str(path), None, None, "expected a JSON list of documents")
+    known = set(relations) if relations is not None else None
+    return [document_from_docred(rec, str(path), i, known) for i, rec in enumerate(raw)]
+
+
+def document_from_docred(
+    rec: Any, file: str, index: int, relations: set[str] | None = None
+) -> Document:
+    """Return one validated :class:`Document` from a DocRED record (``index`` locates errors)."""
+    where = f"document {index}"
+    if not isinstance(rec, dict):
+        raise InputError(file, where, None, "expected an object")
+    title = rec.get("title")
+    if isinstance(title, str):
+        where = f"document {index} ({title!r})"
+    for key in ("title", "sents", "vertexSet"):
+        if key not in rec:
+            raise InputError(file, where, key, "missing")
+    sents = rec["sents"]
+    if not isinstance(sents, list) or not all(
+        isinstance(s, list) and all(isinstance(t, str) for t in s) for s in sents
+    ):
+        raise InputError(file, where, "sents", "expected a list of token lists")
+    vertex_set = rec["vertexSet"]
+    if not isinstance(vertex_set, list):
+        raise InputError(file, where, "vertexSet", "expected a list of entities")
+    entities = []
+    for e, vertex in enumerate(vertex_set):
+        if not isinstance(vertex, list) or not vertex:
+            raise InputError(file, where, f"vertexSet[{e}]", "empty or not a list of mentions")
+        mentions = []
+        for m, men in enumerate(vertex):
+            fld = f"vertexSet[{e}][{m}]"
+            try:
+                start, end = (int(x) for x in men["pos"])
+                sent_id = int(men["sent_id"])
+                name, etype = str(men["name"]), str(men["type"])
+            except (KeyError, TypeError, ValueError):
+                raise InputError(file, where, fld, "needs name, pos [start, end], sent_id, type") from None
+            if not 0 <= sent_id < len(sents):
+                raise InputError(file, where, f"{fld}.sent_id", f"{sent_id} out of range (0..{len(sents) - 1})")
+            if not 0 <= start < end <= len(sents[sent_id]):
+                raise InputError(
+                    file, where, f"{fld}.pos",
+                    f"[{start}, {end}) outside sentence {sent_id} of {len(sents[sent_id])} tokens",
+                )
+            mentions.append(Mention(sent_id, start, end, name, etype))
+        entities.append(Entity(mentions=mentions, type=majority_type(mentions)))
+    labels = None
+    if "labels" in rec:
+        labels = []
+        for k, lab in enumerate(rec["labels"]):
+            fld = f"labels[{k}]"
+            try:
+                h, t, r = int(lab["h"]), int(lab["t"]), str(lab["r"])
+                evidence = [int(x) for x in lab.get("evidence", [])]
+            except (KeyError, TypeError, ValueError):
+                raise InputError(file, where, fld, "needs h, t, r (and optional evidence)") from None
+            for side, idx in (("h", h), ("t", t)):
+                if not 0 <= idx < len(entities):
+                    raise InputError(file, where, f"{fld}.{side}", f"entity {idx} out of range (0..{len(entities) - 1})")
+            if relations is not None and r not in relations:
+                raise InputError(file, where, f"{fld}.r", f"relation {r!r} is not in rel_info")
+            labels.append(Label(h, t, r, evidence))
+    return Document(title=str(title), sents=sents, entities=entities, labels=labels)
+
+
+def majority_type(mentions: list[Mention]) -> str:
+    """The most frequent mention type (first seen wins ties)."""
+    counts: dict[str, int] = {}
+    for men in mentions:
+        counts[men.type] = counts.get(men.type, 0) + 1
+    return max(counts, key=counts.__getitem__)
+
+
+def document_to_docred(doc: Document) -> dict[str, Any]:
+    """Return ``doc`` as a DocRED-format record (inverse of :func:`document_from_docred`)."""
+    rec: dict[str, Any] = {
+        "title": doc.title,
+        "sents": doc.sents,
+        "vertexSet": [
+            [{"name": m.name, "pos": [m.start, m.end], "sent_id": m.sent_id, "type": m.type}
+             for m in ent.mentions]
+            for ent in doc.entities
+        ],
+    }
+    if doc.labels is not None:
+        rec["labels"] = [
+            {"h": lab.head, "t": lab.tail, "r": lab.relation, "evidence": lab.evidence}
+            for lab in doc.labels
+        ]
+    return rec

@@ -1,0 +1,1 @@
+"""Knowledge-graph preparation: the Wikidata dump to Parquet tables queryable with DuckDB."""

@@ -1,0 +1,37 @@
+"""Schemas of the KG tables every later stage reads.
+
+Each table is a Parquet dataset ``<kg_dir>/<table>/part-*.parquet`` (zstd).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+KG_TABLES: dict[str, pa.Schema] = {
+    # One row per item or property.
+    "entities": pa.schema([
+        ("id", pa.string()), ("type", pa.string()),  # type: item | property
+        ("label", pa.string()), ("description", pa.string()),
+        ("datatype", pa.string()),  # properties only, e.g. wikibase-item, time
+        ("n_sitelinks", pa.int32()), ("n_statements", pa.int32()),
+    ]),
+    # The label and every alias in the configured languages.
+    "aliases": pa.schema([
+        ("id", pa.string()), ("lang", pa.string()), ("alias", pa.string()), ("is_label", pa.bool_()),
+    ]),
+    # Statements whose main snak is a value snak with an item value.
+    "relation_triples": pa.schema([
+        ("head", pa.string()), ("property", pa.string()), ("tail", pa.string()),
+        ("rank", pa.string()), ("statement_id", pa.string()),
+    ]),
+    # Every other value statement, its value rendered as text.
+    "attribute_triples": pa.schema([
+        ("id", pa.string()), ("property", pa.string()), ("value", pa.string()),
+        ("datatype", pa.string()),
+    ]),
+    # Qualifier snaks of statements (when configured).
+    "qualifiers": pa.schema([
+        ("statement_id", pa.string()), ("property", pa.string()), ("value", pa.string()),
+        ("datatype", pa.string()),
+    ]),
+}

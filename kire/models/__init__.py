@@ -1,0 +1,1 @@
+"""Document-level RE models: an encoding layer and a prediction layer (eq. 1 of the paper)."""

@@ -1,0 +1,44 @@
+"""The batch every RE model and the knowledge-injection layer read.
+
+Shapes: B documents, L positions of the encoder's input (words for GloVe models, subwords for
+transformers), W document words (DocRED tokens), M mentions, P entity pairs, R relation classes
+(column 0 is "no relation").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import torch
+
+
+@dataclass
+class Batch:
+    """A padded batch of B documents; every position below is in the encoder's coordinates (H)."""
+
+    token_ids: torch.Tensor       # [B, L] long: word ids (LP vocabulary) or subword ids
+    token_mask: torch.Tensor      # [B, L] bool: real positions
+    ner_ids: torch.Tensor         # [B, L] long: entity-type id of the position's mention, 0 outside
+    coref_ids: torch.Tensor       # [B, L] long: 1 + entity index of the position's mention, 0 outside
+    word_starts: torch.Tensor     # [B, W] long: H position of each document word (identity for GloVe models)
+    word_mask: torch.Tensor       # [B, W] bool
+    mention_doc: torch.Tensor     # [M] long: document of each mention
+    mention_entity: torch.Tensor  # [M] long: entity index within its document
+    mention_start: torch.Tensor   # [M] long: first H position of the mention
+    mention_end: torch.Tensor     # [M] long: one past the last H position
+    n_entities: torch.Tensor      # [B] long
+    pair_doc: torch.Tensor        # [P] long
+    pair_head: torch.Tensor       # [P] long: entity index within the document
+    pair_tail: torch.Tensor       # [P] long
+    pair_dist: torch.Tensor       # [P] long: relative-distance bin id (first mentions), DocRED style
+    labels: torch.Tensor | None = None  # [P, R] float multi-hot; None when the split has no labels
+    titles: list[str] = field(default_factory=list)
+    doc_index: list[int] = field(default_factory=list)  # index of each document in its split
+
+    def to(self, device: torch.device | str) -> "Batch":
+        """Return a copy with every tensor moved to ``device``."""
+        values = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            values[f.name] = value.to(device) if isinstance(value, torch.Tensor) else value
+        return Batch(**values)
