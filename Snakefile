@@ -13,6 +13,10 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+from kire.config import check_config
+
+# One clear line per wrong key or type first; then Snakemake's validate fills in the defaults.
+check_config(config, "workflow/schemas/config.schema.yaml")
 validate(config, "workflow/schemas/config.schema.yaml")
 
 RESULTS = config["results_dir"]

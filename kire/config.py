@@ -1,0 +1,51 @@
+"""Configuration checks with messages that name the offending key.
+
+The Snakefile calls :func:`check_config` before Snakemake's own ``validate`` (which also fills in
+defaults), so that a wrong key or type fails before any job runs with a one-line message such as
+``config key 'datasets.sample.format': 'conll' is not one of ['docred', 'dwie']``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kire.errors import KireError
+
+
+class ConfigError(KireError):
+    """The configuration does not match workflow/schemas/config.schema.yaml."""
+
+
+def load_schema(path: str | Path) -> dict[str, Any]:
+    """Return the JSON Schema stored as YAML at ``path``."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def config_errors(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """Return one message per schema violation, each naming the dotted key it concerns."""
+    import jsonschema
+
+    validator_cls = jsonschema.validators.validator_for(schema)
+    validator = validator_cls(schema)
+    messages = []
+    for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
+        key = ".".join(str(p) for p in err.absolute_path)
+        if err.validator == "additionalProperties":
+            # The offending key is in the message, not in the path: name it in full.
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            names = ", ".join(f"'{'.'.join(filter(None, [key, x]))}'" for x in extra)
+            messages.append(f"unknown config key {names} (see workflow/schemas/config.schema.yaml)")
+        else:
+            messages.append(f"config key '{key or '<top level>'}': {err.message}")
+    return messages
+
+
+def check_config(config: dict[str, Any], schema_path: str | Path) -> None:
+    """Raise :class:`ConfigError` listing every violation of the schema at ``schema_path``."""
+    errors = config_errors(config, load_schema(schema_path))
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
