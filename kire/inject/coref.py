@@ -1,0 +1,124 @@
+"""Coreference encoding (section 4.1): coreference distillation (eqs. 2-4) and context exchanging (eq. 5).
+
+Shapes: B documents, L positions of H, d = d_token, Mc alias mentions, C directed pairs (m_s, m_t).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch_geometric.utils import scatter
+
+from kire.inject.batch import KnowledgeBatch
+
+
+def distance_bins(psi: torch.Tensor, beta: int) -> torch.Tensor:
+    """Return the bin of each distance psi among 2*beta bins: [C] long -> [C] long.
+
+    Bin 0 holds psi = 0 (touching or overlapping mentions), bin k >= 1 holds 2^(k-1) <= psi < 2^k,
+    and the last bin (2*beta - 1) everything beyond. Log-scale so that the bins are populated over
+    the whole range of in-document distances (0 .. a few hundred words); the original code's offset
+    put almost every pair into one bin.
+    """
+    psi = psi.clamp(min=0)
+    bins = torch.where(psi > 0, torch.floor(torch.log2(psi.clamp(min=1).double())).long() + 1,
+                       torch.zeros_like(psi))
+    return bins.clamp(max=2 * beta - 1)
+
+
+def mention_means(H: torch.Tensor, doc: torch.Tensor, start: torch.Tensor, end: torch.Tensor) -> torch.Tensor:
+    """Return m = avg_{w_j in m} h_{w_j} for each span: H [B, L, d], spans [M] -> [M, d]."""
+    if doc.numel() == 0:
+        return H.new_zeros(0, H.shape[-1])
+    prefix = torch.cat([H.new_zeros(H.shape[0], 1, H.shape[-1]), H.cumsum(dim=1)], dim=1)  # [B, L+1, d]
+    total = prefix[doc, end] - prefix[doc, start]
+    return total / (end - start).unsqueeze(-1).to(H.dtype)
+
+
+def bernoulli_kl(p_tea: torch.Tensor, logit_stu: torch.Tensor) -> torch.Tensor:
+    """Return KL(P_tea || P_stu) per pair, both Bernoulli, P_stu = sigmoid(logit): [C] -> [C]."""
+    log_q, log_1mq = F.logsigmoid(logit_stu), F.logsigmoid(-logit_stu)
+    return (torch.special.xlogy(p_tea, p_tea) - p_tea * log_q
+            + torch.special.xlogy(1 - p_tea, 1 - p_tea) - (1 - p_tea) * log_1mq)
+
+
+def best_partner(scores: torch.Tensor, src: torch.Tensor, n_mentions: int) -> torch.Tensor:
+    """Return, for each mention, the pair index of its highest-scoring partner, -1 if it has none.
+
+    t* = argmax_t {score(m_s, m_t) | (m_s, m_t) in C}; ties go to the lowest pair index.
+    scores [C], src [C] -> [Mc] long.
+    """
+    best = torch.full((n_mentions,), -1, dtype=torch.long, device=scores.device)
+    if scores.numel() == 0:
+        return best
+    top = scatter(scores, src, dim=0, dim_size=n_mentions, reduce="max")
+    pair = torch.arange(len(scores), device=scores.device)
+    is_top = scores == top[src]
+    first = torch.full((n_mentions,), len(scores), dtype=torch.long, device=scores.device)
+    first = first.scatter_reduce(0, src[is_top], pair[is_top], reduce="amin", include_self=True)
+    return torch.where(first < len(scores), first, best)
+
+
+def write_spans(H: torch.Tensor, doc: torch.Tensor, start: torch.Tensor, end: torch.Tensor,
+                values: torch.Tensor) -> torch.Tensor:
+    """Return a copy of H where every position of span k takes ``values[k]`` (eq. 5).
+
+    H [B, L, d], spans [K], values [K, d] -> [B, L, d]. Where spans overlap, the first span wins.
+    """
+    if doc.numel() == 0:
+        return H
+    lengths = end - start
+    span = torch.repeat_interleave(torch.arange(len(doc), device=H.device), lengths)
+    offset = torch.arange(len(span), device=H.device) - torch.repeat_interleave(lengths.cumsum(0) - lengths, lengths)
+    b, pos = doc[span], start[span] + offset
+    flat = b * H.shape[1] + pos
+    # keep the first span per position so that overlapping mentions give a deterministic result
+    order = torch.argsort(flat * len(doc) + span)
+    flat, span = flat[order], span[order]
+    keep = torch.ones_like(flat, dtype=torch.bool)
+    keep[1:] = flat[1:] != flat[:-1]
+    out = H.reshape(-1, H.shape[-1]).index_put((flat[keep],), values[span[keep]])
+    return out.view_as(H)
+
+
+class CorefEncoder(nn.Module):
+    """Coreference distillation (eqs. 2-4) and context exchanging (eq. 5).
+
+    P_stu(m_s, m_t) = sigmoid(MLP([m_s; m_t; Delta(psi(m_s, m_t))])) (eq. 3), with 2*beta trainable
+    distance vectors Delta of size d_dist. With ``distill=False`` (the "w/o distill" ablation) the
+    teacher's p_cr chooses the partner directly and no coreference loss is produced.
+    """
+
+    def __init__(self, d_token: int, d_mlp: int = 256, d_dist: int = 20, beta: int = 5, distill: bool = True):
+        super().__init__()
+        self.beta, self.distill = beta, distill
+        self.Delta = nn.Embedding(2 * beta, d_dist)
+        self.MLP = nn.Sequential(nn.Linear(2 * d_token + d_dist, d_mlp), nn.ReLU(), nn.Linear(d_mlp, 1))
+
+    def student_logits(self, m: torch.Tensor, kb: KnowledgeBatch) -> torch.Tensor:
+        """Return the logit of P_stu(m_s, m_t) for each pair (eq. 3): m [Mc, d] -> [C]."""
+        delta = self.Delta(distance_bins(kb.coref_dist, self.beta))
+        return self.MLP(torch.cat([m[kb.coref_src], m[kb.coref_tgt], delta], dim=-1)).squeeze(-1)
+
+    def forward(self, H: torch.Tensor, kb: KnowledgeBatch) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Return (H after context exchanging [B, L, d], L_cr or None).
+
+        L_cr = sum over the batch's pairs of KL(P_tea || P_stu) (eq. 4), divided by B so that it is
+        the per-document sum of eq. 4 averaged over documents. None when distillation is off.
+        """
+        m = mention_means(H, kb.coref_mention_doc, kb.coref_mention_start, kb.coref_mention_end)
+        loss = None
+        if self.distill:
+            logits = self.student_logits(m, kb)
+            loss = bernoulli_kl(kb.coref_p.to(logits.dtype), logits).sum() / H.shape[0]
+            scores = logits.detach()
+        else:
+            scores = kb.coref_p
+        best = best_partner(scores, kb.coref_src, len(m))
+        has = best >= 0
+        # m_s <- m_s + m_{t*}: each alias mention adds its most probable counterpart
+        updated = m[has] + m[kb.coref_tgt[best[has]]]
+        H = write_spans(H, kb.coref_mention_doc[has], kb.coref_mention_start[has],
+                        kb.coref_mention_end[has], updated)
+        return H, loss

@@ -1,0 +1,159 @@
+"""``H' = KnowledgeInject(D, H, G)`` (eq. 1): the KIRE layer between any model's Encode and Predict.
+
+Shapes: B documents, L positions of H, d_token = H's size; see kire.inject.batch for the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from kire.inject.attributes import AttributeEncoder, LabelEncoder
+from kire.inject.batch import KnowledgeBatch
+from kire.inject.coref import CorefEncoder
+from kire.inject.graph import GRAPH_ENCODERS, GraphEncoder
+from kire.inject.reconcile import Reconciler
+from kire.inject.variants import VARIANTS, SimpleInjection
+
+INJECTIONS = ("kire", *VARIANTS)
+
+
+@dataclass(frozen=True)
+class InjectConfig:
+    """Hyper-parameters and ablation switches of the layer (paper defaults where it gives them)."""
+
+    coref: bool = True          # coreference encoding (4.1)
+    distill: bool = True        # False: "w/o distill", teacher coreferences used directly
+    kg: bool = True             # False: "w/o KG", no KG encoding and no reconciliation
+    attributes: bool = True     # False: "w/o attr.", entities start from max-pooled label word vectors
+    relations: bool = True      # False: "w/o rel.", attribute representation is the KG representation
+    injection: str = "kire"     # kire | rep_avg | rep_concat | mlp
+    graph_encoder: str = "rgat"  # rgat | gcn | gat | rgcn
+    n_relations: int = 1        # relation ids in the KG subgraph (edge_type < n_relations)
+    d_auto: int = 100           # AutoEncoder code size (q_j)
+    d_word: int = 50            # label word-vector size ("w/o attr.")
+    d_ent: int = 100            # KG representation size
+    attr_kernel: int = 1        # CNN1D kernel width over the attribute axis (eq. 8)
+    gnn_layers: int = 3         # K (paper: 3)
+    gnn_heads: int = 2          # B
+    d_rel: int = 100            # size of M(r) (eq. 9)
+    aggregators: int = 2        # N (paper: 2)
+    heads_token: int = 4
+    heads_ent: int = 4
+    d_fuse: int = 0             # 0: d_token
+    residual: bool = True       # see kire.inject.reconcile.Aggregator
+    d_mlp: int = 256            # hidden size of the student MLP (paper: 256) and of the MLP variant
+    d_dist: int = 20            # size of the distance vectors Delta
+    beta: int = 5               # 2*beta distance bins
+
+    def __post_init__(self):
+        if self.injection not in INJECTIONS:
+            raise ValueError(f"injection must be one of {INJECTIONS}, not {self.injection!r}")
+        if self.graph_encoder not in GRAPH_ENCODERS:
+            raise ValueError(f"graph_encoder must be one of {GRAPH_ENCODERS}, not {self.graph_encoder!r}")
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "InjectConfig":
+        """Return a config from a mapping; unknown keys raise ValueError naming them."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown inject option(s): {', '.join(unknown)}")
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        """Return the config as a plain dict (for checkpoints and logs)."""
+        return asdict(self)
+
+
+# The paper's ablations (Fig. 3) and graph-encoder comparison (Fig. 4), as overrides of the full model.
+# The graph-encoder runs remove coreference and attribute encoding, as the paper does.
+ABLATIONS: dict[str, dict] = {
+    "full": {},
+    "no_distill": {"distill": False},
+    "no_attr": {"attributes": False},
+    "no_rel": {"relations": False},
+    "no_kg": {"kg": False},
+    "rep_avg": {"injection": "rep_avg"},
+    "rep_concat": {"injection": "rep_concat"},
+    "mlp": {"injection": "mlp"},
+    **{f"graph_{kind}": {"coref": False, "attributes": False, "graph_encoder": kind} for kind in GRAPH_ENCODERS},
+}
+
+
+def ablation_config(name: str, base: InjectConfig) -> InjectConfig:
+    """Return ``base`` with the overrides of the named ablation (see ABLATIONS)."""
+    if name not in ABLATIONS:
+        raise ValueError(f"unknown ablation {name!r}; choose from {', '.join(ABLATIONS)}")
+    return replace(base, **ABLATIONS[name])
+
+
+class Injected(NamedTuple):
+    """Output of the layer: H' [B, L, d_token] and the auxiliary losses (None when switched off)."""
+
+    H: torch.Tensor
+    L_cr: torch.Tensor | None
+    L_kg: torch.Tensor | None
+
+
+class KnowledgeInject(nn.Module):
+    """The knowledge-injection layer of section 4, for a model whose H has size ``d_token``."""
+
+    def __init__(self, d_token: int, config: InjectConfig):
+        super().__init__()
+        self.config = c = config
+        self.variant = SimpleInjection(c.injection, d_token, c.d_ent, c.d_mlp) if c.injection != "kire" else None
+        self.coref = CorefEncoder(d_token, c.d_mlp, c.d_dist, c.beta, c.distill) if (
+            c.coref and self.variant is None) else None
+        if c.kg:
+            self.entity_init = (AttributeEncoder(c.d_auto, c.d_ent, c.attr_kernel) if c.attributes
+                                else LabelEncoder(c.d_word, c.d_ent))
+            self.graph = (GraphEncoder(c.d_ent, c.n_relations, c.graph_encoder, c.gnn_layers, c.gnn_heads, c.d_rel)
+                          if c.relations else None)
+            self.reconciler = (Reconciler(d_token, c.d_ent, c.aggregators, c.d_fuse or d_token, c.heads_token,
+                                          c.heads_ent, c.residual) if self.variant is None else None)
+
+    def kg_representations(self, kb: KnowledgeBatch) -> torch.Tensor:
+        """Return h_e for every node of the subgraph (eqs. 8-9): [N, d_ent]."""
+        if self.config.attributes:
+            h0 = self.entity_init(kb.node_codes, kb.node_code_mask)
+        else:
+            if kb.node_label_vectors is None or kb.node_label_mask is None:
+                raise ValueError("the 'w/o attr.' ablation needs node_label_vectors in the KnowledgeBatch")
+            h0 = self.entity_init(kb.node_label_vectors, kb.node_label_mask)
+        return self.graph(h0, kb.edge_index, kb.edge_type) if self.graph is not None else h0
+
+    def forward(self, H: torch.Tensor, token_mask: torch.Tensor, kb: KnowledgeBatch) -> Injected:
+        """H [B, L, d_token], token_mask [B, L] bool, kb the batch's knowledge -> Injected."""
+        c = self.config
+        L_cr = L_kg = None
+        if c.coref:
+            if self.variant is not None:
+                H = self.variant.inject_coref(H, kb)
+            else:
+                H, L_cr = self.coref(H, kb)
+        if c.kg:
+            h_nodes = self.kg_representations(kb)
+            slot_mask = kb.doc_nodes >= 0
+            h_e = h_nodes[kb.doc_nodes.clamp(min=0)] if h_nodes.shape[0] else \
+                H.new_zeros(*kb.doc_nodes.shape, c.d_ent)
+            h_e = h_e * slot_mask.unsqueeze(-1).to(h_e.dtype)  # [B, I, d_ent]
+            if self.variant is not None:
+                H = self.variant.inject_kg(H, token_mask, h_e, kb.token_align)
+            else:
+                H, L_kg = self.reconciler(H, token_mask, h_e, slot_mask, kb.token_align)
+        return Injected(H, L_cr, L_kg)
+
+
+def multitask_loss(L_re: torch.Tensor, injected: Injected, alpha: tuple[float, float, float] = (1.0, 0.01, 0.01)
+                   ) -> torch.Tensor:
+    """L = alpha1 L_re + alpha2 L_cr + alpha3 L_kg (eq. 13); a switched-off part contributes nothing."""
+    loss = alpha[0] * L_re
+    if injected.L_cr is not None:
+        loss = loss + alpha[1] * injected.L_cr
+    if injected.L_kg is not None:
+        loss = loss + alpha[2] * injected.L_kg
+    return loss

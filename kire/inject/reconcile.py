@@ -1,0 +1,138 @@
+"""Representation reconciliation (section 4.3): N stacked aggregators (eqs. 10-11) and L_kg (eq. 12).
+
+Shapes: B documents, L positions of H, I linked-entity slots per document, d_token = H's size,
+d_ent = KG representation size, d_fuse = the fused size (d_out in the paper).
+
+Alignment: ``align [B, L]`` gives, for each position, the slot of the KG entity it is aligned with
+(the position lies in a mention of a document entity linked to that KG entity), -1 otherwise.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class SelfAttention(nn.Module):
+    """Multi-head self-attention sublayer: x + MHA(x), layer-normalised, with padding masked.
+
+    Rows whose every key is padding (a document with no linked entity) return their input.
+    """
+
+    def __init__(self, d: int, heads: int):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.norm = nn.LayerNorm(d)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """x [B, S, d], mask [B, S] bool (real positions) -> [B, S, d]."""
+        if x.shape[1] == 0:
+            return x
+        empty = ~mask.any(dim=1)
+        # an all-padding row would give NaN; let it attend to its padding and discard the result
+        keys_ignored = ~mask & ~empty.unsqueeze(1)
+        attended, _ = self.attn(x, x, x, key_padding_mask=keys_ignored, need_weights=False)
+        out = self.norm(x + attended)
+        return torch.where(empty.view(-1, 1, 1), x, out)
+
+
+class Aggregator(nn.Module):
+    """The n-th aggregator: self-attention, fusion (eq. 10), reconstruction (eq. 11).
+
+    h~ = sigma(W~_w h~_wj + W~_e h~_ei + b~) if w_j and e_i align, sigma(W~_w h~_wj + b~) otherwise (10);
+    h_wj^(n) = sigma(W_w h~ + b_w), h_ei^(n) = sigma(W_e h~ + b_e) (11), sigma = tanh.
+
+    An entity aligned with several tokens takes the mean of its tokens' eq.-11 outputs; entities
+    without aligned tokens are not updated. With ``residual=True`` (default) eq. 11's outputs are
+    added to the incoming representations and W_w, b_w, W_e, b_e start at zero, so that the layer
+    starts as the identity and fine-tuning starts from the trained base model (two-stage training);
+    ``residual=False`` is eq. 11 literally.
+    """
+
+    def __init__(self, d_token: int, d_ent: int, d_fuse: int, heads_token: int = 4, heads_ent: int = 4,
+                 residual: bool = True):
+        super().__init__()
+        self.residual = residual
+        self.attn_w = SelfAttention(d_token, heads_token)
+        self.attn_e = SelfAttention(d_ent, heads_ent)
+        self.W_tilde_w = nn.Linear(d_token, d_fuse)  # its bias is b~
+        self.W_tilde_e = nn.Linear(d_ent, d_fuse, bias=False)
+        self.W_w = nn.Linear(d_fuse, d_token)
+        self.W_e = nn.Linear(d_fuse, d_ent)
+        if residual:
+            for lin in (self.W_w, self.W_e):
+                nn.init.zeros_(lin.weight)
+                nn.init.zeros_(lin.bias)
+
+    def forward(self, h_w: torch.Tensor, token_mask: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
+                align: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """h_w [B, L, d_token], token_mask [B, L], h_e [B, I, d_ent], slot_mask [B, I], align [B, L]
+        -> (h_w^(n) [B, L, d_token], h_e^(n) [B, I, d_ent])."""
+        ht_w = self.attn_w(h_w, token_mask)
+        ht_e = self.attn_e(h_e, slot_mask)
+        aligned = (align >= 0) & token_mask
+        fused = self.W_tilde_w(ht_w)
+        if h_e.shape[1]:
+            ht_e_of_token = torch.gather(ht_e, 1, align.clamp(min=0).unsqueeze(-1).expand(-1, -1, ht_e.shape[-1]))
+            fused = fused + self.W_tilde_e(ht_e_of_token) * aligned.unsqueeze(-1).to(fused.dtype)
+        h_tilde = torch.tanh(fused)  # eq. 10
+        new_w = torch.tanh(self.W_w(h_tilde))  # eq. 11, tokens
+        new_w = new_w * token_mask.unsqueeze(-1).to(new_w.dtype)
+        h_w = h_w + new_w if self.residual else new_w
+        if h_e.shape[1]:
+            h_e = self._update_entities(h_e, torch.tanh(self.W_e(h_tilde)), align, aligned)
+        return h_w, h_e
+
+    def _update_entities(self, h_e: torch.Tensor, per_token: torch.Tensor, align: torch.Tensor,
+                         aligned: torch.Tensor) -> torch.Tensor:
+        """Return h_e with each aligned slot updated by the mean of its tokens' eq.-11 outputs."""
+        B, I, d = h_e.shape
+        slot = torch.where(aligned, align + I * torch.arange(B, device=align.device).unsqueeze(1), B * I)
+        total = h_e.new_zeros(B * I + 1, d).index_add_(0, slot.flatten(), per_token.reshape(-1, d))
+        count = h_e.new_zeros(B * I + 1).index_add_(0, slot.flatten(), aligned.flatten().to(h_e.dtype))
+        total, count = total[:-1].view(B, I, d), count[:-1].view(B, I, 1)
+        mean = total / count.clamp(min=1)
+        new_e = h_e + mean if self.residual else mean
+        return torch.where(count > 0, new_e, h_e)
+
+
+class Reconciler(nn.Module):
+    """N stacked aggregators (4.3) and the token-entity alignment loss (eq. 12)."""
+
+    def __init__(self, d_token: int, d_ent: int, n_aggregators: int = 2, d_fuse: int | None = None,
+                 heads_token: int = 4, heads_ent: int = 4, residual: bool = True):
+        super().__init__()
+        d_fuse = d_fuse or d_token
+        self.aggregators = nn.ModuleList(
+            Aggregator(d_token, d_ent, d_fuse, heads_token, heads_ent, residual) for _ in range(n_aggregators)
+        )
+        self.Linear = nn.Linear(d_token, d_ent)  # the Linear of P(e_i | w_j) in eq. 12
+
+    def forward(self, H: torch.Tensor, token_mask: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
+                align: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return (H' = h_w^(N) [B, L, d_token], L_kg scalar).
+
+        h_e [B, I, d_ent] are the KG representations of each document's linked entities (the
+        candidate set of eq. 12); L_kg is computed against them.
+        """
+        h_w, h_n = H, h_e
+        for aggregator in self.aggregators:
+            h_w, h_n = aggregator(h_w, token_mask, h_n, slot_mask, align)
+        return h_w, self.alignment_loss(h_w, h_e, slot_mask, align, token_mask)
+
+    def alignment_loss(self, h_w: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
+                       align: torch.Tensor, token_mask: torch.Tensor) -> torch.Tensor:
+        """L_kg = -sum_j sum_i f*_ji log P(e_i | w_j) (eq. 12), summed per document, mean over B.
+
+        P(e_i | w_j) = softmax_i(Linear(h_wj^(N)) . h_ei) over the document's candidate slots.
+        Eq. 12 as printed sums probabilities; the negative log-likelihood is the loss that trains
+        the alignment. Returns 0 (with a graph) when no position is aligned.
+        """
+        aligned = (align >= 0) & token_mask
+        if h_e.shape[1] == 0 or not bool(aligned.any()):
+            return h_w.sum() * 0.0
+        scores = torch.einsum("bld,bid->bli", self.Linear(h_w), h_e)
+        scores = scores.masked_fill(~slot_mask.unsqueeze(1), float("-inf"))
+        nll = F.cross_entropy(scores[aligned], align[aligned], reduction="sum")
+        return nll / h_w.shape[0]

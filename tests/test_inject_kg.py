@@ -1,0 +1,116 @@
+"""KG encoding (4.2): attribute CNN + max-pool (eq. 8), R-GAT (eq. 9) and the alternative encoders."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from kire.inject.attributes import AttributeEncoder, LabelEncoder, masked_max
+from kire.inject.graph import GRAPH_ENCODERS, GraphEncoder, RGATConv, with_inverse_edges
+
+
+def test_masked_max_ignores_padding_and_empty_rows_give_zero():
+    x = torch.tensor([[[1.0, -5.0], [0.0, 3.0], [9.0, 9.0]], [[4.0, 4.0], [4.0, 4.0], [4.0, 4.0]]])
+    mask = torch.tensor([[True, True, False], [False, False, False]])
+    assert masked_max(x, mask).tolist() == [[1.0, 3.0], [0.0, 0.0]]
+
+
+def test_attribute_encoder_hand_case_and_order_invariance():
+    enc = AttributeEncoder(d_auto=2, d_ent=2, kernel_size=1)
+    with torch.no_grad():
+        enc.CNN1D.weight.copy_(torch.eye(2).unsqueeze(-1))
+        enc.CNN1D.bias.zero_()
+    codes = torch.tensor([[[1.0, -1.0], [0.0, 3.0], [9.0, 9.0]]])
+    mask = torch.tensor([[True, True, False]])
+    assert enc(codes, mask).tolist() == [[1.0, 3.0]]  # relu then max over the two real slots
+    torch.manual_seed(0)
+    enc = AttributeEncoder(d_auto=5, d_ent=7)
+    codes, mask = torch.randn(3, 4, 5), torch.tensor([[1, 1, 1, 0], [1, 0, 0, 0], [0, 0, 0, 0]]).bool()
+    out = enc(codes, mask)
+    perm = enc(codes[:, [2, 0, 1, 3]], mask[:, [2, 0, 1, 3]])
+    assert out.shape == (3, 7) and torch.allclose(out, perm)
+    assert out[2].abs().sum() == 0  # an entity without attributes starts at zero
+    with pytest.raises(ValueError):
+        AttributeEncoder(kernel_size=2)
+
+
+def test_label_encoder_projects_max_pooled_word_vectors():
+    enc = LabelEncoder(d_word=2, d_ent=3)
+    with torch.no_grad():
+        enc.W.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+        enc.W.bias.zero_()
+    vec = torch.tensor([[[1.0, 5.0], [2.0, -1.0]]])
+    assert enc(vec, torch.tensor([[True, True]])).tolist() == [[2.0, 5.0, 7.0]]
+
+
+def _identity_rgat(heads=1, d=2, n_rel=2):
+    conv = RGATConv(d, d, n_rel, heads=heads, d_rel=3)
+    with torch.no_grad():
+        conv.W_in.weight.copy_(torch.cat([torch.eye(d) * (b + 1) for b in range(heads)]))
+        conv.W_out.zero_()
+    return conv
+
+
+def test_rgat_uniform_attention_averages_neighbours():
+    x = torch.tensor([[1.0, -2.0], [3.0, 4.0], [-1.0, 0.0]])
+    edges = torch.tensor([[0, 1, 2], [2, 2, 0]])  # j -> i
+    out = _identity_rgat()(x, edges, torch.tensor([0, 1, 0]))
+    expected = torch.stack([F.elu(x[2]), torch.zeros(2), F.elu((x[0] + x[1]) / 2)])
+    assert torch.allclose(out, expected)
+
+
+def test_rgat_heads_run_in_parallel_and_are_averaged():
+    x = torch.tensor([[1.0, -2.0], [3.0, 4.0], [-1.0, 0.0]])
+    edges = torch.tensor([[0, 1], [2, 2]])
+    out = _identity_rgat(heads=2)(x, edges, torch.tensor([0, 0]))
+    m = (x[0] + x[1]) / 2  # head 1: W = I, head 2: W = 2I, both with uniform attention
+    assert torch.allclose(out[2], (F.elu(m) + F.elu(2 * m)) / 2)
+
+
+def test_rgat_attention_uses_neighbour_and_relation_scores():
+    x = torch.tensor([[1.0, -2.0], [3.0, 4.0], [-1.0, 0.0]])
+    edges = torch.tensor([[0, 1], [2, 2]])
+    conv = _identity_rgat()
+    with torch.no_grad():
+        conv.W_out[0, 2] = 1.0            # a_j . W h_j = x_j[0]
+        conv.W_out[0, 4:] = 0.5           # a_r . M(r)
+        conv.M.weight.copy_(torch.tensor([[0.0, 0.0, 0.0], [-4.0, -4.0, -4.0]]))
+    types = torch.tensor([0, 1])
+    out = conv(x, edges, types)
+    e = torch.tensor([1.0, 3.0 - 6.0])    # x_0[0] + 0, x_1[0] + 0.5 * 3 * (-4)
+    alpha = torch.softmax(F.leaky_relu(e, 0.2), 0)
+    assert torch.allclose(out[2], F.elu(alpha[0] * x[0] + alpha[1] * x[1]))
+
+
+def test_inverse_edges_and_self_loops():
+    index, types = with_inverse_edges(torch.tensor([[0], [1]]), torch.tensor([1]), n_relations=3, n_nodes=2)
+    assert index.tolist() == [[0, 1, 0, 1], [1, 0, 0, 1]]
+    assert types.tolist() == [1, 4, 6, 6]
+
+
+@pytest.mark.parametrize("kind", GRAPH_ENCODERS)
+def test_graph_encoders_shapes_gradients_and_isolated_nodes(kind):
+    torch.manual_seed(0)
+    enc = GraphEncoder(d_ent=8, n_relations=3, kind=kind, layers=2, heads=2, d_rel=4)
+    h0 = torch.randn(5, 8, requires_grad=True)
+    edges, types = torch.tensor([[0, 1, 2], [1, 2, 3]]), torch.tensor([0, 2, 1])
+    out = enc(h0, edges, types)
+    assert out.shape == (5, 8) and torch.isfinite(out).all()
+    out.sum().backward()
+    assert h0.grad[4].abs().sum() > 0  # node 4 has no neighbour but keeps its own state
+    assert enc(torch.randn(0, 8), torch.zeros(2, 0, dtype=torch.long), torch.zeros(0, dtype=torch.long)).shape == (0, 8)
+    with pytest.raises(ValueError):
+        enc(h0, edges, torch.tensor([0, 3, 1]))
+
+
+def test_rgat_isolated_node_keeps_its_representation():
+    enc = GraphEncoder(d_ent=2, n_relations=1, kind="rgat", layers=1, heads=1, d_rel=2)
+    with torch.no_grad():
+        enc.layers[0].W_in.weight.copy_(torch.eye(2))
+    h0 = torch.tensor([[0.5, 2.0], [1.0, 1.0]])
+    out = enc(h0, torch.zeros(2, 0, dtype=torch.long), torch.zeros(0, dtype=torch.long))
+    assert torch.allclose(out, F.elu(h0))  # only its self-loop: alpha = 1
+    assert math.isclose(out[0, 1].item(), 2.0)
