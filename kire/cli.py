@@ -19,6 +19,7 @@ from kire.errors import KireError
 # belong inside the command functions so that `kire --help` stays fast.
 STAGE_COMMANDS: tuple[str, ...] = (
     "kire.sample.cli",
+    "kire.report.cli",
 )
 
 
