@@ -18,6 +18,7 @@ from kire.errors import KireError
 # Modules are imported lazily at start-up only to build the parser; heavy imports (torch, dask)
 # belong inside the command functions so that `kire --help` stays fast.
 STAGE_COMMANDS: tuple[str, ...] = (
+    "kire.kg.cli",
     "kire.sample.cli",
     "kire.report.cli",
 )

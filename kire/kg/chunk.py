@@ -1,0 +1,115 @@
+"""Extract one chunk of dump lines into Parquet parts: the unit of work a Dask task runs.
+
+A chunk's outputs are ``<out>/<table>/part-<k>.parquet`` for every table, ``<out>/_chunks/<k>.rejects.jsonl``
+and, written last, the marker ``<out>/_chunks/<k>.json`` with its counts. A chunk whose marker exists is
+finished: a rerun after a crash skips it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import msgspec
+
+from kire.io import atomic_path, write_json_atomic, write_parquet_atomic
+from kire.kg.records import entity_decoder
+from kire.kg.tables import ExtractOptions, TableRows
+
+REJECT_PREVIEW = 300  # bytes of a rejected line kept in rejects.jsonl
+
+
+def part_name(index: int) -> str:
+    """File stem of chunk ``index``'s parts (sortable)."""
+    return f"part-{index:06d}"
+
+
+def marker_path(out: Path, index: int) -> Path:
+    """The marker that says chunk ``index`` is finished."""
+    return out / "_chunks" / f"{part_name(index)}.json"
+
+
+def rejects_path(out: Path, index: int) -> Path:
+    """The rejected lines of chunk ``index`` (JSON lines)."""
+    return out / "_chunks" / f"{part_name(index)}.rejects.jsonl"
+
+
+def dump_lines(buf: bytes):
+    """Yield ``(offset, line)`` for every entity line of ``buf`` (a run of whole dump lines).
+
+    ``line`` is a memoryview without the trailing ``,`` and whitespace; the array brackets ``[`` and ``]``
+    and blank lines are not yielded.
+    """
+    view = memoryview(buf)
+    start, n = 0, len(buf)
+    while start < n:
+        end = buf.find(b"\n", start)
+        if end < 0:
+            end = n
+        stop = end
+        while stop > start and buf[stop - 1] in b" \t\r,":
+            stop -= 1
+        first = start
+        while first < stop and buf[first] in b" \t":
+            first += 1
+        if stop > first and not (stop - first == 1 and buf[first] in b"[]"):
+            yield start, view[first:stop]
+        start = end + 1
+
+
+def extract_lines(buf: bytes, index: int, base_offset: int | None, options: ExtractOptions):
+    """Decode every line of ``buf``; return ``(TableRows, rejects)``.
+
+    ``rejects`` are dicts {chunk, offset, dump_offset, error, line} where ``offset`` is the line's byte
+    offset in the chunk's decompressed text and ``dump_offset`` the offset in the decompressed dump
+    when known (``base_offset`` is the chunk's start offset, None when unknown, e.g. for bz2 blocks).
+    """
+    decoder = entity_decoder(options.languages, options.qualifiers)
+    rows = TableRows(options)
+    rejects = []
+    for offset, line in dump_lines(buf):
+        try:
+            rows.add_entity(decoder.decode(line))
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as err:
+            rejects.append({
+                "chunk": index, "offset": offset,
+                "dump_offset": None if base_offset is None else base_offset + offset,
+                "error": str(err),
+                "line": bytes(line[:REJECT_PREVIEW]).decode("utf-8", "replace"),
+            })
+    return rows, rejects
+
+
+def write_chunk(out: Path, index: int, rows: TableRows, rejects: list[dict], extra: dict) -> dict:
+    """Write chunk ``index``'s parts, rejects and (last) its marker; return the marker's content."""
+    tables = rows.arrow_tables()
+    for name, table in tables.items():
+        write_parquet_atomic(table, out / name / f"{part_name(index)}.parquet")
+    with atomic_path(rejects_path(out, index)) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for rec in rejects:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    marker = {
+        "chunk": index,
+        "rows": {name: table.num_rows for name, table in tables.items()},
+        "counts": dict(rows.counts),
+        "rejected": len(rejects),
+        **extra,
+    }
+    write_json_atomic(marker_path(out, index), marker)
+    return marker
+
+
+def sum_counts(markers: list[dict]) -> dict:
+    """Totals over chunk markers: rows per table, counts, rejected lines, input bytes."""
+    rows, counts = Counter(), Counter()
+    for m in markers:
+        rows.update(m["rows"])
+        counts.update(m["counts"])
+    return {
+        "rows": dict(sorted(rows.items())),
+        "counts": dict(sorted(counts.items())),
+        "rejected": sum(m["rejected"] for m in markers),
+        "json_bytes": sum(m.get("json_bytes", 0) for m in markers),
+    }

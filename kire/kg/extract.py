@@ -1,0 +1,236 @@
+"""`kire kg extract`: the Wikidata dump to Parquet tables, chunk by chunk on Dask workers, resumable.
+
+Output folder layout::
+
+    DIR/<table>/part-<k>.parquet   one part per chunk and table (zstd), schemas in kire.kg.schema
+    DIR/_chunks/plan.json          what the chunk numbering depends on (input, size, chunk size, options)
+    DIR/_chunks/part-<k>.json      marker of a finished chunk (its counts); a rerun skips these chunks
+    DIR/rejects.jsonl              malformed lines, with chunk and byte offset
+    DIR/kg.duckdb                  a view per table
+    DIR/manifest.json              written last: its presence means the whole extraction succeeded
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from kire import __version__
+from kire.errors import KireError
+from kire.io import atomic_path, write_json_atomic
+from kire.kg import chunk as chunks
+from kire.kg.duck import DB_NAME, write_views
+from kire.kg.schema import KG_TABLES
+from kire.kg.sources import dump_format, json_ranges, open_decompressed, read_json_range, stream_chunks
+from kire.kg.tables import ExtractOptions
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_MB = 64
+
+
+# ---- the task a worker runs -------------------------------------------------------------------
+
+def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
+    """Extract one chunk and write its parts; return its marker. Runs on a Dask worker.
+
+    ``spec`` is ``("json", k, path, start, end)``, ``("bytes", k, offset, data)`` or
+    ``("bz2", k, path, start, end)`` (compressed byte range, see kire.kg.bz2blocks).
+    """
+    kind, k = spec[0], spec[1]
+    if kind == "json":
+        offset, data = read_json_range(spec[2], spec[3], spec[4])
+    elif kind == "bytes":
+        offset, data = spec[2], spec[3]
+    elif kind == "bz2":
+        from kire.kg.bz2blocks import read_bz2_range
+
+        offset, data = None, read_bz2_range(spec[2], spec[3], spec[4], first=(k == 0))
+    else:
+        raise ValueError(f"unknown chunk kind {kind!r}")
+    rows, rejects = chunks.extract_lines(data, k, offset, options)
+    return chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
+
+
+# ---- planning and resume ----------------------------------------------------------------------
+
+def _plan(dump: Path, fmt: str, chunk_bytes: int, options: ExtractOptions) -> dict:
+    st = dump.stat()
+    return {
+        "input": str(dump.resolve()), "format": fmt, "bytes": st.st_size, "mtime_ns": st.st_mtime_ns,
+        "chunk_bytes": chunk_bytes, "options": asdict(options),
+    }
+
+
+def _prepare_out(out: Path, plan: dict, tables: tuple[str, ...]) -> set[int]:
+    """Remove the previous run's final files; keep finished chunks of the same plan. Return their ids."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("manifest.json", DB_NAME, "rejects.jsonl"):
+        (out / name).unlink(missing_ok=True)
+    plan_file = out / "_chunks" / "plan.json"
+    old = json.loads(plan_file.read_text()) if plan_file.is_file() else None
+    if old != json.loads(json.dumps(plan)):
+        if old is not None:
+            log.info("input or options changed since the last run: starting over")
+        for name in list(KG_TABLES) + ["_chunks"]:
+            shutil.rmtree(out / name, ignore_errors=True)
+        write_json_atomic(plan_file, plan)
+        return set()
+    done = set()
+    for marker in (out / "_chunks").glob("part-*.json"):
+        k = int(marker.stem.split("-")[1])
+        if all((out / t / f"{chunks.part_name(k)}.parquet").is_file() for t in tables):
+            done.add(k)
+    return done
+
+
+# ---- executors --------------------------------------------------------------------------------
+
+class _InProcess:
+    """Runs chunks in this process, one after another (``--workers 0``)."""
+
+    n_workers = 1
+
+    def map_chunks(self, specs, out, options, on_done):
+        for spec in specs:
+            on_done(run_chunk(spec, out, options))
+
+    def close(self):
+        pass
+
+
+class _Dask:
+    """Runs chunks on a dask.distributed cluster: a LocalCluster, or an existing one by address."""
+
+    def __init__(self, scheduler: str | None, workers: int, memory_limit: str | None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, memory_limit=memory_limit or "auto",
+            )
+            self.client = Client(self.cluster)
+        self.n_workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+
+    def map_chunks(self, specs, out, options, on_done):
+        """Submit chunks with at most 2 per worker in flight (bounded memory for streamed gzip)."""
+        from distributed import as_completed
+
+        window = 2 * self.n_workers
+        pending = as_completed()
+        in_flight = 0
+        for spec in specs:
+            data = spec[3] if spec[0] == "bytes" else None
+            if data is not None:  # ship the bytes once, directly to a worker
+                spec = (spec[0], spec[1], spec[2], self.client.scatter(data, direct=True, hash=False))
+            pending.add(self.client.submit(run_chunk, spec, out, options, key=f"kg-chunk-{spec[1]}",
+                                           retries=2, pure=False))
+            in_flight += 1
+            while in_flight >= window:
+                on_done(next(pending).result())
+                in_flight -= 1
+        for fut in pending:
+            on_done(fut.result())
+
+    def close(self):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+# ---- the whole extraction ---------------------------------------------------------------------
+
+def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads: int, counter: dict):
+    """Yield the specs of the chunks still to run; ``counter['chunks']`` ends as the total count."""
+    if fmt == "json":
+        ranges = json_ranges(dump.stat().st_size, chunk_bytes)
+        counter["chunks"] = len(ranges)
+        for k, (start, end) in enumerate(ranges):
+            if k not in done:
+                yield ("json", k, str(dump), start, end)
+        return
+    with open_decompressed(dump, threads) as fh:
+        for k, offset, data in stream_chunks(fh, chunk_bytes, dump):
+            counter["chunks"] = k + 1
+            if k not in done:
+                yield ("bytes", k, offset, data)
+
+
+def _merge_rejects(out: Path, n_chunks: int) -> None:
+    with atomic_path(out / "rejects.jsonl") as tmp:
+        with open(tmp, "wb") as dst:
+            for k in range(n_chunks):
+                with open(chunks.rejects_path(out, k), "rb") as src:
+                    shutil.copyfileobj(src, dst)
+
+
+def extract(
+    dump: str | os.PathLike, out: str | os.PathLike, options: ExtractOptions = ExtractOptions(),
+    *, chunk_mb: float = DEFAULT_CHUNK_MB, workers: int = 2, scheduler: str | None = None,
+    memory_limit: str | None = None,
+) -> dict:
+    """Extract ``dump`` into the tables under ``out``; return the manifest (also written last).
+
+    ``workers=0`` runs in this process without Dask; otherwise a LocalCluster of ``workers``
+    single-threaded processes is started, unless ``scheduler`` names an existing cluster (whose
+    workers must see ``dump`` and ``out`` at the same paths).
+    """
+    started = time.perf_counter()
+    dump, out = Path(dump), Path(out)
+    fmt = dump_format(dump)
+    chunk_bytes = max(1, int(chunk_mb * (1 << 20)))
+    plan = _plan(dump, fmt, chunk_bytes, options)
+    tables = options.tables()
+    done = _prepare_out(out, plan, tables)
+    if done:
+        log.info("resuming: %d chunks already finished", len(done))
+    executor = _Dask(scheduler, workers, memory_limit) if (scheduler or workers > 0) else _InProcess()
+    counter: dict = {"chunks": 0}
+    finished = {"n": 0}
+
+    def on_done(marker: dict) -> None:
+        finished["n"] += 1
+        if finished["n"] % 50 == 0:
+            log.info("%d chunks finished", finished["n"])
+
+    specs = _chunk_specs(dump, fmt, chunk_bytes, done, max(1, executor.n_workers), counter)
+    try:
+        executor.map_chunks(specs, str(out), options, on_done)
+    finally:
+        specs.close()  # closes the decompressing reader (its threads) before anything else
+        executor.close()
+
+    n = counter["chunks"]
+    markers = []
+    for k in range(n):
+        path = chunks.marker_path(out, k)
+        if not path.is_file():
+            raise KireError(f"chunk {k} of {dump} did not finish (no {path})")
+        markers.append(json.loads(path.read_text(encoding="utf-8")))
+    _merge_rejects(out, n)
+    write_views(out, list(tables))
+    totals = chunks.sum_counts(markers)
+    wall = time.perf_counter() - started
+    manifest = {
+        "input": {"path": str(dump.resolve()), "format": fmt, "bytes": dump.stat().st_size},
+        "out": str(out.resolve()),
+        "options": asdict(options),
+        "chunks": n, "chunks_reused": len(done & set(range(n))), "chunk_bytes": chunk_bytes,
+        "workers": executor.n_workers, "scheduler": scheduler or ("local" if workers else "in-process"),
+        **totals,
+        "wall_seconds": round(wall, 3),
+        "entities_per_second": round(totals["counts"].get("entities", 0) / wall, 1),
+        "json_mb_per_second": round(totals["json_bytes"] / wall / 1e6, 2),
+        "kire_version": __version__,
+    }
+    write_json_atomic(out / "manifest.json", manifest)
+    return manifest

@@ -1,0 +1,118 @@
+"""Typed msgspec structs for one line of the Wikidata JSON dump, decoding only what the KG tables need.
+
+Fields that are not declared here (references, sitelink titles, labels in other languages, hashes,
+qualifiers when they are not configured) are skipped by the decoder without building Python objects,
+which is what makes decoding faster than a full ``json.loads``. Label, description and alias maps are
+structs whose fields are the configured languages, built at run time by :func:`entity_decoder`.
+
+Empty maps are sometimes serialised as ``[]`` by Wikibase (PHP arrays), so every map also accepts a list.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Union
+
+import msgspec
+
+
+class DataValueBody(msgspec.Struct):
+    """The object form of ``datavalue.value``: the union of the fields of every value type."""
+
+    id: str | None = None  # wikibase-entityid
+    numeric_id: int | None = msgspec.field(default=None, name="numeric-id")
+    entity_type: str | None = msgspec.field(default=None, name="entity-type")
+    time: str | None = None  # time
+    precision: float | None = None  # time (int) and globecoordinate (float)
+    amount: str | None = None  # quantity
+    unit: str | None = None
+    latitude: float | None = None  # globecoordinate
+    longitude: float | None = None
+    globe: str | None = None
+    text: str | None = None  # monolingualtext
+    language: str | None = None
+
+
+class DataValue(msgspec.Struct):
+    """``datavalue``: its ``type`` (string, time, quantity, ...) and a string or object value."""
+
+    type: str
+    value: Union[str, DataValueBody]
+
+
+class Snak(msgspec.Struct):
+    """A main or qualifier snak; ``datavalue`` is present only when ``snaktype == "value"``."""
+
+    snaktype: str
+    property: str
+    datatype: str | None = None
+    datavalue: DataValue | None = None
+
+
+class Statement(msgspec.Struct):
+    """A statement without qualifiers (they are skipped unless configured)."""
+
+    mainsnak: Snak
+    id: str = ""
+    rank: str = "normal"
+
+
+class StatementWithQualifiers(msgspec.Struct):
+    """A statement with its qualifier snaks, by property."""
+
+    mainsnak: Snak
+    id: str = ""
+    rank: str = "normal"
+    qualifiers: Union[dict[str, list[Snak]], list[Any]] = {}
+
+
+class Term(msgspec.Struct):
+    """A label or description: only its text is needed (the language is the field it sits in)."""
+
+    value: str
+
+
+def _language_struct(name: str, languages: tuple[str, ...], field_type: Any) -> type:
+    """A struct with one optional field per language (named l0, l1, ... and renamed to the codes)."""
+    fields = [(f"l{i}", field_type | None, None) for i in range(len(languages))]
+    rename = {f"l{i}": lang for i, lang in enumerate(languages)}
+    return msgspec.defstruct(name, fields, rename=rename)
+
+
+@functools.lru_cache(maxsize=16)
+def entity_type_for(languages: tuple[str, ...], qualifiers: bool) -> type:
+    """The Entity struct type for these languages (labels, descriptions and aliases per language)."""
+    terms = _language_struct("Terms", languages, Term)
+    alias_lists = _language_struct("AliasLists", languages, list[Term])
+    statement = StatementWithQualifiers if qualifiers else Statement
+    return msgspec.defstruct(
+        "Entity",
+        [
+            ("id", str),
+            ("type", str),
+            ("datatype", str | None, None),  # properties only
+            ("labels", Union[terms, list[Any]], []),
+            ("descriptions", Union[terms, list[Any]], []),
+            ("aliases", Union[alias_lists, list[Any]], []),
+            ("claims", Union[dict[str, list[statement]], list[Any]], {}),
+            # Sitelinks are only counted: Raw values are not decoded.
+            ("sitelinks", Union[dict[str, msgspec.Raw], list[Any]], {}),
+        ],
+    )
+
+
+def entity_decoder(languages: tuple[str, ...], qualifiers: bool = False) -> msgspec.json.Decoder:
+    """A decoder of one dump line (without its trailing comma) into the Entity struct."""
+    return msgspec.json.Decoder(entity_type_for(tuple(languages), qualifiers))
+
+
+def language_values(terms: Any, languages: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """The (language, value) pairs present in a Terms/AliasLists struct, in configured order."""
+    if isinstance(terms, list):
+        return []
+    out = []
+    for i, lang in enumerate(languages):
+        value = getattr(terms, f"l{i}")
+        if value is not None:
+            out.append((lang, value))
+    return out

@@ -1,0 +1,152 @@
+"""Read a Wikidata dump (.json, .json.gz, .json.bz2) as chunks of whole lines.
+
+Line ownership (the same rule for every format, so chunks never overlap or miss a line): with chunk
+boundaries ``b_k``, chunk ``k`` owns the lines whose preceding newline lies in ``[b_k, b_{k+1})``, and
+chunk 0 also owns the first line. So a chunk starts right after the first newline at or after ``b_k``
+and ends with the first newline at or after ``b_{k+1}`` (reading past its range to finish its last line).
+
+- ``.json``: boundaries are file offsets; every task reads its own byte range (no central reader).
+- ``.json.gz``: one reader decompresses in parallel threads (rapidgzip) and cuts the stream at
+  boundaries every ``chunk_bytes`` of JSON; tasks receive the bytes.
+- ``.json.bz2``: see :mod:`kire.kg.bz2blocks` (tasks decompress their own bz2 blocks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+from kire.errors import InputError
+
+READ_BLOCK = 4 << 20
+
+
+def dump_format(path: str | os.PathLike) -> str:
+    """'json', 'gzip' or 'bz2', from the file's magic bytes (the suffix is only checked for agreement)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), None, None, "dump file not found")
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head == b"BZh":
+        return "bz2"
+    if path.suffix in (".gz", ".bz2"):
+        raise InputError(str(path), None, None,
+                         f"file ends in {path.suffix} but is not {path.suffix[1:]}-compressed")
+    return "json"
+
+
+@contextlib.contextmanager
+def open_decompressed(path: str | os.PathLike, threads: int = 1):
+    """A binary file object over the decompressed dump; gzip and bz2 decompress with ``threads`` threads."""
+    fmt = dump_format(path)
+    if fmt == "json":
+        fh = open(path, "rb")
+    elif fmt == "gzip":
+        if threads > 1:
+            import rapidgzip
+
+            fh = rapidgzip.open(str(path), parallelization=threads)
+        else:
+            from isal import igzip
+
+            fh = igzip.open(path, "rb")
+    else:
+        if threads > 1:
+            import rapidgzip
+
+            fh = rapidgzip.IndexedBzip2File(str(path), parallelization=threads)
+        else:
+            import bz2
+
+            fh = bz2.open(path, "rb")
+    try:
+        yield fh
+    finally:
+        fh.close()
+
+
+def _read_or_fail(fh, size: int, path) -> bytes:
+    """Read up to ``size`` bytes, turning a decompression failure into an InputError."""
+    try:
+        return fh.read(size)
+    except (OSError, EOFError, ValueError, RuntimeError) as err:
+        raise InputError(str(path), None, None,
+                         f"corrupt or truncated compressed data: {err}") from err
+
+
+def stream_chunks(fh, chunk_bytes: int, path="dump") -> Iterator[tuple[int, int, bytes]]:
+    """Yield ``(k, start_offset, data)``: chunk ``k`` of the decompressed stream, whole lines only.
+
+    Boundaries are ``b_k = k * chunk_bytes`` (see the module docstring). A chunk can be empty when a
+    single line spans its whole range; it is still yielded so that chunk numbering is fixed.
+    """
+    buf = bytearray()
+    buf_start = 0  # stream offset of buf[0]
+    k = 0
+    eof = False
+    while True:
+        boundary = (k + 1) * chunk_bytes
+        # The first newline at or after `boundary` closes chunk k.
+        while True:
+            search_from = max(boundary - buf_start, 0)
+            cut = buf.find(b"\n", search_from) if search_from <= len(buf) else -1
+            if cut >= 0 or eof:
+                break
+            block = _read_or_fail(fh, READ_BLOCK, path)
+            if not block:
+                eof = True
+            buf += block
+        if cut < 0:  # end of stream: the rest is the last chunk
+            if buf or k == 0:
+                yield k, buf_start, bytes(buf)
+            return
+        yield k, buf_start, bytes(buf[: cut + 1])
+        del buf[: cut + 1]
+        buf_start += cut + 1
+        k += 1
+        # Empty chunks: ranges that the previous line already covered entirely.
+        while (k + 1) * chunk_bytes <= buf_start - 1:
+            yield k, buf_start, b""
+            k += 1
+
+
+def json_ranges(size: int, chunk_bytes: int) -> list[tuple[int, int]]:
+    """Boundaries ``[(b_k, b_{k+1})]`` of a plain JSON file of ``size`` bytes."""
+    n = max(1, -(-size // chunk_bytes))
+    return [(k * chunk_bytes, min((k + 1) * chunk_bytes, size)) for k in range(n)]
+
+
+def _through_newline(fh, path) -> bytes:
+    """Bytes from the current position through the next newline (or to end of file); the file is
+    left positioned just after that newline."""
+    parts = []
+    while True:
+        block = _read_or_fail(fh, 1 << 20, path)
+        if not block:
+            break
+        nl = block.find(b"\n")
+        if nl >= 0:
+            parts.append(block[: nl + 1])
+            fh.seek(nl + 1 - len(block), os.SEEK_CUR)  # leave the file just after the newline
+            break
+        parts.append(block)
+    return b"".join(parts)
+
+
+def read_json_range(path: str | os.PathLike, start: int, end: int) -> tuple[int, bytes]:
+    """The lines of a plain JSON file owned by the range ``[start, end)``; returns (offset, data)."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        if start > 0:
+            head = _through_newline(fh, path)
+            start += len(head)
+            if start > end:  # the range held no newline: a longer line owns it
+                return start, b""
+        # The last owned line ends at the first newline at or after `end`.
+        data = fh.read(end - start) + _through_newline(fh, path)
+        return start, data
