@@ -1,0 +1,160 @@
+"""The "+KIRE" training variant: the knowledge-injection layer plugged into any model (kire.train.variants).
+
+Settings (config ``train.variants.kire`` or the ``--variant-settings`` JSON of ``kire train``):
+
+``subgraph``       folder of the dataset's KG subgraphs (kire.kg.subgraph: relations.parquet,
+                   <split>/{nodes,edges,doc_entities}.parquet)                     (required with the KG)
+``coref``          path of a split's coref table with ``{split}`` in it, e.g.
+                   ``results/coref/docred/{split}.parquet``; null: no coreference triples
+``codes``          folder of AutoEncoder attribute codes (kire.embed.codes)         (required with attributes)
+``glove``          GloVe file for the "w/o attr." ablation (default: the bundled 6B 50-d package)
+``init_from``      a trained base run folder: two-stage training starts from its weights
+``ablation``       one of kire.inject.layer.ABLATIONS (default ``full``)
+``inject``         InjectConfig overrides (kire.inject.layer.InjectConfig)
+``alpha_cr``       alpha_2 of eq. 13 (default 0.01); ``alpha_kg``: alpha_3 (default 0.01)
+``hops``           neighbourhood of the batch's linked entities taken from the split's subgraph (default 1)
+``max_attributes`` attribute codes kept per entity (A_max, default 20)
+
+The relation loss keeps weight alpha_1 = 1 (it is the training loop's own term).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from kire.errors import KireError
+from kire.inject.layer import InjectConfig, KnowledgeInject, ablation_config
+from kire.models.batch import Batch
+
+SETTINGS = ("subgraph", "coref", "codes", "glove", "init_from", "ablation", "inject", "alpha_cr", "alpha_kg",
+            "hops", "max_attributes")
+
+
+class KireInjection(nn.Module):
+    """``inject(H, batch, kbatch) -> (H', {"cr": alpha_2 L_cr, "kg": alpha_3 L_kg})`` for the Pipeline."""
+
+    def __init__(self, d_token: int, config: InjectConfig, alpha_cr: float = 0.01, alpha_kg: float = 0.01):
+        super().__init__()
+        self.layer = KnowledgeInject(d_token, config)
+        self.alpha_cr, self.alpha_kg = alpha_cr, alpha_kg
+
+    def forward(self, H: torch.Tensor, batch: Batch, kbatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        out = self.layer(H, batch.token_mask, kbatch)
+        extra = {}
+        if out.L_cr is not None:
+            extra["cr"] = self.alpha_cr * out.L_cr
+        if out.L_kg is not None:
+            extra["kg"] = self.alpha_kg * out.L_kg
+        return out.H, extra
+
+
+def _code_dim(codes_dir: str | Path) -> int:
+    meta = Path(codes_dir) / "meta.json"
+    if not meta.is_file():
+        raise KireError(f"{meta} not found (run the AutoEncoder encode step first)")
+    return int(json.loads(meta.read_text(encoding="utf-8"))["code_dim"])
+
+
+def _n_relations(subgraph: str | Path) -> int:
+    import pyarrow.parquet as pq
+
+    path = Path(subgraph) / "relations.parquet"
+    if not path.is_file():
+        raise KireError(f"{path} not found (run the subgraph stage first)")
+    return max(pq.read_metadata(path).num_rows, 1)
+
+
+class KnowledgeSource:
+    """``(split, batch) -> KnowledgeBatch``: reads each split's knowledge once, on first use."""
+
+    def __init__(self, settings: dict[str, Any], config: InjectConfig, n_docs: dict[str, int]):
+        self.settings, self.config, self.n_docs = settings, config, n_docs
+        self._splits: dict[str, Any] = {}
+        self._lookup = None
+
+    def split(self, name: str):
+        from kire.inject.knowledge import SplitKnowledge, load_split_knowledge
+
+        if name not in self._splits:
+            s, c = self.settings, self.config
+            if name not in self.n_docs:
+                raise KireError(f"no documents of split {name!r} were given to the kire variant")
+            if not c.kg and not c.coref:
+                raise KireError("the kire variant with neither KG nor coreference injects nothing")
+            coref = s["coref"].replace("{split}", name) if (c.coref and s.get("coref")) else None
+            if c.kg:
+                lookup = None
+                if not c.attributes:
+                    from kire.embed.glove import load_glove
+                    from kire.embed.lookup import LPLookup
+
+                    self._lookup = self._lookup or LPLookup(load_glove(s.get("glove")))
+                    lookup = self._lookup
+                self._splits[name] = load_split_knowledge(
+                    n_docs=self.n_docs[name], coref=coref, subgraph_dir=s["subgraph"], split=name,
+                    codes_dir=s.get("codes") if c.attributes else None,
+                    max_attributes=int(s.get("max_attributes", 20)), label_lookup=lookup)
+            else:
+                import numpy as np
+
+                from kire.coref.table import read_coref
+                from kire.inject.knowledge import coref_arrays
+
+                n = self.n_docs[name]
+                offsets, spans, p = (coref_arrays(read_coref(coref), n, coref) if coref else
+                                     (np.zeros(n + 1, np.int64), np.zeros((0, 4), np.int64), np.zeros(0, np.float32)))
+                empty = np.zeros(n + 1, np.int64)
+                self._splits[name] = SplitKnowledge(
+                    n_docs=n, coref_offsets=offsets, coref_spans=spans, coref_p=p, entity_offsets=empty,
+                    entity_nodes=np.zeros((0, 2), np.int64), node_qids=[], edges=np.zeros((0, 3), np.int64),
+                    n_relations=1, code_offsets=np.zeros(1, np.int64), codes=np.zeros((0, c.d_auto), np.float32))
+        return self._splits[name]
+
+    def __call__(self, split: str, batch: Batch):
+        from kire.inject.collate import knowledge_batch
+
+        c = self.config
+        return knowledge_batch(self.split(split), batch, hops=int(self.settings.get("hops", 1)),
+                               with_labels=c.kg and not c.attributes, coref=c.coref, kg=c.kg)
+
+
+def kire_variant(model, settings: dict[str, Any], documents: dict[str, list]):
+    """The variant factory registered as ``kire`` in kire.train.variants.VARIANTS."""
+    from kire.train.variants import VariantParts
+
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise KireError(f"unknown kire variant setting(s): {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
+    try:
+        base = InjectConfig.from_dict(dict(settings.get("inject") or {}))
+        config = ablation_config(settings.get("ablation", "full"), base)
+    except ValueError as err:
+        raise KireError(f"kire variant: {err}") from None
+    overrides: dict[str, Any] = {}
+    if config.kg:
+        if not settings.get("subgraph"):
+            raise KireError("kire variant: setting 'subgraph' (the KG subgraph folder) is required with the KG")
+        overrides["n_relations"] = _n_relations(settings["subgraph"])
+        if config.attributes:
+            if not settings.get("codes"):
+                raise KireError("kire variant: setting 'codes' (attribute codes folder) is required with attributes")
+            overrides["d_auto"] = _code_dim(settings["codes"])
+        else:
+            from kire.embed.glove import glove_dim
+
+            overrides["d_word"] = glove_dim(settings.get("glove"))
+    if config.coref and settings.get("coref") and "{split}" not in settings["coref"]:
+        raise KireError("kire variant: setting 'coref' must contain '{split}', e.g. results/coref/docred/{split}.parquet")
+    from dataclasses import replace
+
+    config = replace(config, **overrides)
+    inject = KireInjection(model.hidden_size, config, float(settings.get("alpha_cr", 0.01)),
+                           float(settings.get("alpha_kg", 0.01)))
+    source = KnowledgeSource(settings, config, {name: len(docs) for name, docs in documents.items()})
+    return VariantParts(inject=inject, batch_inputs=source, init_from=settings.get("init_from"),
+                        spec={"inject": config.to_dict()})
