@@ -19,6 +19,8 @@ from kire.errors import KireError
 # belong inside the command functions so that `kire --help` stays fast.
 STAGE_COMMANDS: tuple[str, ...] = (
     "kire.kg.cli",
+    "kire.docs.cli",
+    "kire.linking.cli",
     "kire.sample.cli",
     "kire.report.cli",
 )

@@ -22,6 +22,32 @@ def read_docred(path: str | Path, relations: Iterable[str] | None = None) -> lis
     ``relations``: the known relation ids (keys of rel_info.json); a label with another id is an
     error. Raises :class:`InputError` naming the file, the document and the field.
     """
+    raw = read_docred_records(path)
+    known = set(relations) if relations is not None else None
+    return [document_from_docred(rec, str(path), i, known) for i, rec in enumerate(raw)]
+
+
+def read_docred_checked(
+    path: str | Path, relations: Iterable[str] | None = None, on_error: str = "fail"
+) -> tuple[list[Document], list[dict]]:
+    """Return ``(documents, rejects)`` of a DocRED-format file.
+
+    ``on_error="fail"`` raises on the first invalid document (as :func:`read_docred`);
+    ``"skip"`` leaves it out and lists it in ``rejects`` (see :func:`kire.docs.validate.collect`).
+    A file that is not a JSON list of documents always raises.
+    """
+    from kire.docs.validate import collect
+
+    raw = read_docred_records(path)
+    known = set(relations) if relations is not None else None
+    return collect(
+        (lambda i=i, rec=rec: document_from_docred(rec, str(path), i, known) for i, rec in enumerate(raw)),
+        on_error,
+    )
+
+
+def read_docred_records(path: str | Path) -> list[Any]:
+    """Return the raw JSON list of a DocRED-format file (InputError if missing or not a list)."""
     path = Path(path)
     try:
         raw = orjson.loads(path.read_bytes())
@@ -31,8 +57,7 @@ def read_docred(path: str | Path, relations: Iterable[str] | None = None) -> lis
         raise InputError(str(path), None, None, f"not valid JSON ({err})") from None
     if not isinstance(raw, list):
         raise InputError(str(path), None, None, "expected a JSON list of documents")
-    known = set(relations) if relations is not None else None
-    return [document_from_docred(rec, str(path), i, known) for i, rec in enumerate(raw)]
+    return raw
 
 
 def document_from_docred(
@@ -56,6 +81,8 @@ def document_from_docred(
     vertex_set = rec["vertexSet"]
     if not isinstance(vertex_set, list):
         raise InputError(file, where, "vertexSet", "expected a list of entities")
+    if not vertex_set:
+        raise InputError(file, where, "vertexSet", "empty: the document has no entities")
     entities = []
     for e, vertex in enumerate(vertex_set):
         if not isinstance(vertex, list) or not vertex:
@@ -80,6 +107,8 @@ def document_from_docred(
         entities.append(Entity(mentions=mentions, type=majority_type(mentions)))
     labels = None
     if "labels" in rec:
+        if not isinstance(rec["labels"], list):
+            raise InputError(file, where, "labels", "expected a list of relation instances")
         labels = []
         for k, lab in enumerate(rec["labels"]):
             fld = f"labels[{k}]"
@@ -91,6 +120,9 @@ def document_from_docred(
             for side, idx in (("h", h), ("t", t)):
                 if not 0 <= idx < len(entities):
                     raise InputError(file, where, f"{fld}.{side}", f"entity {idx} out of range (0..{len(entities) - 1})")
+            bad = [x for x in evidence if not 0 <= x < len(sents)]
+            if bad:
+                raise InputError(file, where, f"{fld}.evidence", f"sentence ids {bad} out of range (0..{len(sents) - 1})")
             if relations is not None and r not in relations:
                 raise InputError(file, where, f"{fld}.r", f"relation {r!r} is not in rel_info")
             labels.append(Label(h, t, r, evidence))

@@ -1,0 +1,316 @@
+"""Entity linking: every document entity (all its mentions together) to at most one KG entity.
+
+Candidates come from the KG ``aliases`` table by normalised surface form (:mod:`.normalize`), in
+one DuckDB join per dataset (no Python loop over the KG). Each candidate ``c`` of entity ``e`` is
+scored
+
+    score = w_name * name + w_label * label + w_prior * prior + w_type * type + w_coherence * coherence
+
+- ``name``: share of e's mentions whose normalised form is an alias of c (in [0, 1]);
+- ``label``: 1 if one of those matches is c's label rather than an alias;
+- ``prior``: popularity, ``ln(1 + sitelinks) + 0.5 ln(1 + statements)``, divided by the largest
+  value among e's candidates (in [0, 1]);
+- ``type``: 1 if c's ``instance of`` (P31) classes meet the classes configured for e's dataset
+  type (with their P279 subclasses down to ``type_class_depth`` levels), 0 if c has P31 values but
+  none meets them, 0.5 when unknown (no P31, or the type has no configured classes);
+- ``coherence``: share of the other entities of the document (those with candidates) that have a
+  candidate joined to c by a relation triple, in either direction.
+
+The best-scoring candidate wins (ties: more sitelinks, then the smaller id). A gold link carried by
+the dataset (DWIE concept ``link``: a Wikipedia title, or a QID) is resolved against the KG labels
+and used instead, with method ``gold``; unresolved gold links fall back to the alias linker and are
+counted in the report. An entity without any candidate is unlinked: it has no row.
+
+Output ``links`` table (one row per linked entity; :data:`LINKS_SCHEMA`)::
+
+    dataset:string, split:string, doc:int32, entity:int32, qid:string, score:float32,
+    method:string (gold | alias), n_candidates:int32
+
+``doc``/``entity`` index the document tables of ``RESULTS/docs/<dataset>/<split>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from kire.errors import KireError
+from kire.linking.kgsql import connect, kg_table_sql, sql_string
+from kire.linking.normalize import DEFAULT_ARTICLES, norm_macro_sql
+
+LINKS_SCHEMA = pa.schema([
+    ("dataset", pa.string()), ("split", pa.string()), ("doc", pa.int32()), ("entity", pa.int32()),
+    ("qid", pa.string()), ("score", pa.float32()), ("method", pa.string()),
+    ("n_candidates", pa.int32()),
+])
+
+# Wikidata classes per DocRED type (DWIE types are mapped onto the same set by the reader).
+DEFAULT_TYPE_CLASSES: dict[str, list[str]] = {
+    "PER": ["Q5"],
+    "ORG": ["Q43229", "Q4830453", "Q783794", "Q3918", "Q7278", "Q476028", "Q215380", "Q18127",
+            "Q2085381", "Q1664720", "Q327333"],
+    "LOC": ["Q17334923", "Q2221906", "Q515", "Q6256", "Q3624078", "Q486972", "Q1549591", "Q5119",
+            "Q35657", "Q10864048", "Q82794", "Q23442", "Q8502", "Q4022", "Q5107", "Q532"],
+}
+
+
+@dataclass
+class LinkingConfig:
+    """Config ``linking``: languages of the aliases used, score weights, type classes."""
+
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    articles: list[str] = field(default_factory=lambda: list(DEFAULT_ARTICLES))
+    weights: dict[str, float] = field(default_factory=lambda: {
+        "name": 1.0, "label": 0.5, "prior": 1.0, "type": 1.0, "coherence": 1.0})
+    type_classes: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_TYPE_CLASSES))
+    type_class_depth: int = 2
+    unlinked_samples: int = 20
+
+    def weight(self, name: str) -> float:
+        """The weight of score component ``name`` (0 when not configured)."""
+        return float(self.weights.get(name, 0.0))
+
+
+def entity_tables(docs_root: str | Path, splits: list[str]) -> tuple[pa.Table, pa.Table]:
+    """``(entities, mentions)`` of all ``splits`` under ``docs_root``, each with a ``split`` column."""
+    import pyarrow.parquet as pq
+
+    ents, mens = [], []
+    for split in splits:
+        folder = Path(docs_root) / split
+        for name, bucket in (("entities", ents), ("mentions", mens)):
+            path = folder / f"{name}.parquet"
+            if not path.exists():
+                raise KireError(f"{path} not found (run `kire docs prepare` first)")
+            table = pq.read_table(path)
+            bucket.append(table.append_column("split", pa.array([split] * len(table), pa.string())))
+    return pa.concat_tables(ents), pa.concat_tables(mens)
+
+
+def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Path,
+                  cfg: LinkingConfig) -> pa.Table:
+    """Return the chosen link of every linkable entity as a table with columns
+    split, doc, entity, qid, score, method, n_candidates (ordered by split, doc, entity).
+
+    ``entities``/``mentions``: the document tables plus a ``split`` column. Leaves the views
+    ``cand`` (every scored candidate) and ``gold`` (resolved gold links) in ``con`` for the report.
+    """
+    if not cfg.languages:
+        raise KireError("linking.languages must name at least one language")
+    con.execute(norm_macro_sql(cfg.articles))
+    con.register("doc_entities", entities.select(["split", "doc", "entity", "type", "kb_id"]))
+    con.register("doc_mentions", mentions.select(["split", "doc", "entity", "name"]))
+    aliases, kg_entities, triples = (kg_table_sql(kg_dir, t) for t in ("aliases", "entities", "relation_triples"))
+    langs = ", ".join(sql_string(lang) for lang in cfg.languages)
+    type_rows = [(t, q) for t, qs in cfg.type_classes.items() for q in qs]
+    con.register("type_roots", pa.table({"type": [t for t, _ in type_rows], "class": [q for _, q in type_rows]},
+                                        schema=pa.schema([("type", pa.string()), ("class", pa.string())])))
+    w = cfg.weight
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE mnorm AS
+        SELECT split, doc, entity, kire_norm(name) AS key, count(*) AS n
+        FROM doc_mentions GROUP BY ALL HAVING key <> '';
+        CREATE OR REPLACE TEMP TABLE ment_total AS
+        SELECT split, doc, entity, sum(n) AS n_total FROM mnorm GROUP BY ALL;
+        CREATE OR REPLACE TEMP TABLE hits AS
+        SELECT k.key, a.id, bool_or(a.is_label) AS is_label
+        FROM {aliases} a JOIN (SELECT DISTINCT key FROM mnorm) k ON kire_norm(a.alias) = k.key
+        WHERE a.lang IN ({langs}) GROUP BY ALL;
+        CREATE OR REPLACE TEMP TABLE pop AS
+        SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks, coalesce(n_statements, 0) AS n_statements
+        FROM {kg_entities} WHERE type = 'item' AND id IN (SELECT id FROM hits);
+        CREATE OR REPLACE TEMP TABLE cand0 AS
+        SELECT m.split, m.doc, m.entity, h.id, sum(m.n) AS matched, bool_or(h.is_label) AS label_match,
+               any_value(p.n_sitelinks) AS n_sitelinks, any_value(p.n_statements) AS n_statements
+        FROM mnorm m JOIN hits h USING (key) JOIN pop p USING (id) GROUP BY m.split, m.doc, m.entity, h.id;
+        CREATE OR REPLACE TEMP TABLE cand_ids AS SELECT DISTINCT id FROM cand0;
+        CREATE OR REPLACE TEMP TABLE cand_edges AS
+        SELECT DISTINCT head AS a, tail AS b FROM {triples}
+        WHERE head IN (SELECT id FROM cand_ids) AND tail IN (SELECT id FROM cand_ids) AND head <> tail;
+        CREATE OR REPLACE TEMP TABLE cand_p31 AS
+        SELECT DISTINCT head AS id, tail AS class FROM {triples}
+        WHERE property = 'P31' AND head IN (SELECT id FROM cand_ids);
+        CREATE OR REPLACE TEMP TABLE subclass AS
+        SELECT DISTINCT head, tail FROM {triples} WHERE property = 'P279';
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE type_classes AS
+        WITH RECURSIVE closure(type, class, depth) AS (
+            SELECT type, class, 0 FROM type_roots
+            UNION
+            SELECT c.type, s.head, c.depth + 1 FROM closure c JOIN subclass s ON s.tail = c.class
+            WHERE c.depth < {int(cfg.type_class_depth)}
+        ) SELECT DISTINCT type, class FROM closure;
+        CREATE OR REPLACE TEMP TABLE doc_linkable AS
+        SELECT split, doc, count(DISTINCT entity) AS n_linkable FROM cand0 GROUP BY ALL;
+        CREATE OR REPLACE TEMP TABLE coherence AS
+        SELECT c1.split, c1.doc, c1.entity, c1.id, count(DISTINCT c2.entity) AS n_coherent
+        FROM cand0 c1
+        JOIN (SELECT a, b FROM cand_edges UNION SELECT b, a FROM cand_edges) e ON e.a = c1.id
+        JOIN cand0 c2 ON c2.split = c1.split AND c2.doc = c1.doc AND c2.id = e.b AND c2.entity <> c1.entity
+        GROUP BY ALL;
+        CREATE OR REPLACE TEMP TABLE cand AS
+        WITH feats AS (
+            SELECT c.*, e.type AS ent_type,
+                   c.matched / t.n_total AS f_name,
+                   CASE WHEN c.label_match THEN 1.0 ELSE 0.0 END AS f_label,
+                   ln(1 + c.n_sitelinks) + 0.5 * ln(1 + c.n_statements) AS raw_prior,
+                   CASE
+                     WHEN NOT EXISTS (SELECT 1 FROM type_classes tc WHERE tc.type = e.type) THEN 0.5
+                     WHEN NOT EXISTS (SELECT 1 FROM cand_p31 p WHERE p.id = c.id) THEN 0.5
+                     WHEN EXISTS (SELECT 1 FROM cand_p31 p JOIN type_classes tc ON tc.class = p.class
+                                  WHERE p.id = c.id AND tc.type = e.type) THEN 1.0
+                     ELSE 0.0 END AS f_type,
+                   CASE WHEN d.n_linkable > 1 THEN coalesce(h.n_coherent, 0) / (d.n_linkable - 1) ELSE 0.0 END
+                     AS f_coherence
+            FROM cand0 c
+            JOIN doc_entities e USING (split, doc, entity)
+            JOIN ment_total t USING (split, doc, entity)
+            JOIN doc_linkable d USING (split, doc)
+            LEFT JOIN coherence h USING (split, doc, entity, id)
+        ), normed AS (
+            SELECT *, CASE WHEN max(raw_prior) OVER ent > 0 THEN raw_prior / max(raw_prior) OVER ent ELSE 0.0 END
+                        AS f_prior,
+                      count(*) OVER ent AS n_candidates
+            FROM feats WINDOW ent AS (PARTITION BY split, doc, entity)
+        )
+        SELECT *, {w('name')} * f_name + {w('label')} * f_label + {w('prior')} * f_prior
+                  + {w('type')} * f_type + {w('coherence')} * f_coherence AS score
+        FROM normed;
+        CREATE OR REPLACE TEMP TABLE gold AS
+        WITH wanted AS (
+            SELECT split, doc, entity, kb_id,
+                   CASE WHEN regexp_full_match(kb_id, 'Q[0-9]+') THEN kb_id END AS direct,
+                   replace(kb_id, '_', ' ') AS title
+            FROM doc_entities WHERE kb_id IS NOT NULL AND kb_id <> ''
+        ), by_title AS (
+            SELECT DISTINCT a.alias AS title, a.id FROM {aliases} a
+            WHERE a.is_label AND a.lang = {sql_string(cfg.languages[0])}
+              AND a.alias IN (SELECT title FROM wanted)
+        ), resolved AS (
+            SELECT w.split, w.doc, w.entity, w.kb_id, coalesce(w.direct, t.id) AS id
+            FROM wanted w LEFT JOIN by_title t ON w.direct IS NULL AND t.title = w.title
+        )
+        SELECT r.split, r.doc, r.entity, r.kb_id, arg_max(k.id, k.n_sitelinks) AS qid
+        FROM resolved r LEFT JOIN (
+            SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks FROM {kg_entities} WHERE type = 'item'
+        ) k ON k.id = r.id
+        GROUP BY r.split, r.doc, r.entity, r.kb_id;
+    """)
+    return con.sql("""
+        WITH best AS (
+            SELECT split, doc, entity, id AS qid, score, n_candidates
+            FROM cand
+            QUALIFY row_number() OVER (PARTITION BY split, doc, entity
+                                       ORDER BY score DESC, n_sitelinks DESC, id) = 1
+        )
+        SELECT coalesce(g.split, b.split) AS split, coalesce(g.doc, b.doc) AS doc,
+               coalesce(g.entity, b.entity) AS entity,
+               CASE WHEN g.qid IS NOT NULL THEN g.qid ELSE b.qid END AS qid,
+               CAST(CASE WHEN g.qid IS NOT NULL THEN 1.0 ELSE b.score END AS FLOAT) AS score,
+               CASE WHEN g.qid IS NOT NULL THEN 'gold' ELSE 'alias' END AS method,
+               CAST(coalesce(b.n_candidates, 0) AS INTEGER) AS n_candidates
+        FROM best b FULL JOIN (SELECT * FROM gold WHERE qid IS NOT NULL) g
+          ON g.split = b.split AND g.doc = b.doc AND g.entity = b.entity
+        ORDER BY split, doc, entity
+    """).to_arrow_table()
+
+
+def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: LinkingConfig) -> dict:
+    """The linking report of one dataset (after :func:`link_entities` on ``con``).
+
+    ``{dataset, languages, weights, totals: {entities, linked, coverage, by_method, gold_links,
+    gold_unresolved, with_candidates, ambiguous, mean_candidates}, splits: {split: {entities,
+    linked, coverage, by_type: {type: {entities, linked, coverage}}}}, unlinked_samples: {split:
+    [[name, count], ...]}, gold_unresolved_samples: [kb_id, ...]}``.
+    """
+    con.register("report_entities", entities.select(["split", "doc", "entity", "type", "name"]))
+    con.register("report_links", links)
+    rows = con.execute("""
+        SELECT e.split, e.type, count(*) AS n, count(l.qid) AS linked
+        FROM report_entities e LEFT JOIN report_links l USING (split, doc, entity)
+        GROUP BY ALL ORDER BY ALL
+    """).fetchall()
+    splits: dict[str, dict] = {}
+    for split, etype, n, linked in rows:
+        s = splits.setdefault(split, {"entities": 0, "linked": 0, "coverage": 0.0, "by_type": {}})
+        s["entities"] += n
+        s["linked"] += linked
+        s["by_type"][etype] = {"entities": n, "linked": linked, "coverage": round(linked / n, 4)}
+    for s in splits.values():
+        s["coverage"] = round(s["linked"] / s["entities"], 4) if s["entities"] else 0.0
+    unlinked: dict[str, list] = {}
+    for split, name, count in con.execute(f"""
+        SELECT split, name, n FROM (
+            SELECT e.split, e.name, count(*) AS n,
+                   row_number() OVER (PARTITION BY e.split ORDER BY count(*) DESC, e.name) AS r
+            FROM report_entities e ANTI JOIN report_links l USING (split, doc, entity)
+            GROUP BY e.split, e.name)
+        WHERE r <= {int(cfg.unlinked_samples)} ORDER BY split, r
+    """).fetchall():
+        unlinked.setdefault(split, []).append([name, count])
+    with_cands, ambiguous, mean_cands = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE n > 1), coalesce(avg(n), 0)
+        FROM (SELECT split, doc, entity, count(*) AS n FROM cand GROUP BY ALL)
+    """).fetchall()[0]
+    gold_total, gold_unresolved = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE qid IS NULL) FROM gold").fetchall()[0]
+    gold_samples = [r[0] for r in con.execute(
+        "SELECT DISTINCT kb_id FROM gold WHERE qid IS NULL ORDER BY kb_id LIMIT 20").fetchall()]
+    by_method = dict(con.execute(
+        "SELECT method, count(*) FROM report_links GROUP BY ALL ORDER BY ALL").fetchall())
+    total = len(entities)
+    return {
+        "dataset": dataset, "languages": cfg.languages, "weights": cfg.weights,
+        "totals": {
+            "entities": total, "linked": len(links),
+            "coverage": round(len(links) / total, 4) if total else 0.0,
+            "by_method": by_method, "gold_links": gold_total, "gold_unresolved": gold_unresolved,
+            "with_candidates": with_cands, "ambiguous": ambiguous,
+            "mean_candidates": round(float(mean_cands), 3),
+        },
+        "splits": splits, "unlinked_samples": unlinked, "gold_unresolved_samples": gold_samples,
+    }
+
+
+def link_dataset(dataset: str, docs_root: str | Path, kg_dir: str | Path, out_dir: str | Path,
+                 cfg: LinkingConfig, splits: tuple[str, ...] = ("train", "dev", "test"),
+                 threads: int | None = None) -> dict:
+    """Link all entities of one dataset; write ``out_dir/links.parquet`` and ``out_dir/report.json``.
+
+    Returns the report.
+    """
+    from kire.io import write_json_atomic, write_parquet_atomic
+
+    entities, mentions = entity_tables(docs_root, list(splits))
+    con = connect(threads)
+    try:
+        chosen = link_entities(con, entities, mentions, kg_dir, cfg)
+        links = pa.table({
+            "dataset": pa.array([dataset] * len(chosen), pa.string()),
+            **{name: chosen[name] for name in LINKS_SCHEMA.names[1:]},
+        }).cast(LINKS_SCHEMA)
+        report = link_report(con, dataset, entities, links, cfg)
+    finally:
+        con.close()
+    out_dir = Path(out_dir)
+    write_parquet_atomic(links, out_dir / "links.parquet")
+    write_json_atomic(out_dir / "report.json", report)
+    return report
+
+
+def read_links(path: str | Path) -> pa.Table:
+    """Read a ``links.parquet`` written by :func:`link_dataset` (schema :data:`LINKS_SCHEMA`).
+
+    ``path``: the file, or its folder ``RESULTS/links/<dataset>``.
+    """
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / "links.parquet"
+    if not path.exists():
+        raise KireError(f"{path} not found (run `kire link` first)")
+    return pq.read_table(path).cast(LINKS_SCHEMA)

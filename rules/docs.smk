@@ -1,0 +1,152 @@
+# Documents, entity linking, test-pair leakage filter and KG subgraphs (docs/docs-linking.md).
+#   prepare_docs   datasets.<name> raw files    -> RESULTS/docs/<dataset>/<split>/*.parquet
+#   link_entities  documents + KG (kg extract)  -> RESULTS/links/<dataset>/links.parquet
+#   filter_kg      links of every dataset + KG  -> RESULTS/kg_filtered/relation_triples/
+#   build_subgraph links + filtered triples     -> RESULTS/subgraph/<dataset>/
+# Change filter.policy and rerun only the filter and what depends on it:
+#   snakemake --forcerun filter_kg train_all
+
+import json
+import shlex
+
+DOC_SPLITS = ["train", "dev", "test"]
+DOC_TABLES = ["docs", "entities", "mentions", "labels"]
+SUBGRAPH_TABLES = ["nodes", "edges", "attributes", "doc_entities"]
+LINK_KG = f"{RESULTS}/kg"  # folder written by `kire kg extract` (rules/kg.smk)
+FILTERED_KG = f"{RESULTS}/kg_filtered"
+
+
+def doc_tables(dataset):
+    """The document tables of every split of ``dataset`` (outputs of prepare_docs)."""
+    return expand(f"{RESULTS}/docs/{dataset}/{{split}}/{{table}}.parquet", split=DOC_SPLITS, table=DOC_TABLES,
+                  allow_missing=True)
+
+
+def dataset_raw_inputs(wildcards):
+    """The raw files (and DWIE folders) of one dataset."""
+    ds = config["datasets"][wildcards.dataset]
+    return [ds[key] for key in ("train", "dev", "test", "rel_info") if ds.get(key)]
+
+
+def prepare_args(wildcards):
+    """The dataset-specific arguments of `kire docs prepare`."""
+    ds = config["datasets"][wildcards.dataset]
+    args = ["--format", ds["format"], "--train", ds["train"], "--test", ds["test"], "--rel-info", ds["rel_info"]]
+    if ds.get("dev"):
+        args += ["--dev", ds["dev"]]
+    return shlex.join(args)
+
+
+def filter_dataset_args(wildcards, input):
+    """One ``--dataset NAME LINKS DOCS`` per dataset for `kire kg filter`."""
+    return shlex.join(
+        arg
+        for name, links in zip(DATASETS, input.links)
+        for arg in ("--dataset", name, links, f"{RESULTS}/docs/{name}")
+    )
+
+
+rule prepare_docs:
+    input:
+        dataset_raw_inputs,
+    output:
+        doc_tables("{dataset}"),
+        report=f"{RESULTS}/docs/{{dataset}}/report.json",
+    params:
+        args=prepare_args,
+        on_error=config["docs"]["on_error"],
+        dev_fraction=config["docs"]["dwie_dev_fraction"],
+        seed=config["docs"]["seed"],
+    log:
+        logfile("prepare_docs", "{dataset}"),
+    benchmark:
+        benchfile("prepare_docs", "{dataset}")
+    threads: 1
+    resources:
+        mem_mb=4000,
+    shell:
+        "kire docs prepare --dataset {wildcards.dataset} {params.args} --out {RESULTS}/docs/{wildcards.dataset}"
+        " --on-error {params.on_error} --dev-fraction {params.dev_fraction} --seed {params.seed} > {log} 2>&1"
+
+
+rule link_entities:
+    input:
+        docs=lambda wc: doc_tables(wc.dataset),
+        kg=f"{LINK_KG}/manifest.json",
+    output:
+        links=f"{RESULTS}/links/{{dataset}}/links.parquet",
+        report=f"{RESULTS}/links/{{dataset}}/report.json",
+    params:
+        options=shlex.quote(json.dumps(config["linking"], sort_keys=True)),
+    log:
+        logfile("link_entities", "{dataset}"),
+    benchmark:
+        benchfile("link_entities", "{dataset}")
+    threads: 4
+    resources:
+        mem_mb=8000,
+    shell:
+        "kire link --dataset {wildcards.dataset} --docs {RESULTS}/docs/{wildcards.dataset} --kg {LINK_KG}"
+        " --out {RESULTS}/links/{wildcards.dataset} --options {params.options} --threads {threads} > {log} 2>&1"
+
+
+rule filter_kg:
+    input:
+        links=expand(f"{RESULTS}/links/{{dataset}}/links.parquet", dataset=DATASETS),
+        docs=[table for name in DATASETS for table in doc_tables(name)],
+        kg=f"{LINK_KG}/manifest.json",
+    output:
+        triples=directory(f"{FILTERED_KG}/relation_triples"),
+        audit=f"{FILTERED_KG}/audit.json",
+    params:
+        datasets=filter_dataset_args,
+        options=shlex.quote(json.dumps(config["filter"], sort_keys=True)),
+    log:
+        logfile("filter_kg"),
+    benchmark:
+        benchfile("filter_kg")
+    threads: 4
+    resources:
+        mem_mb=8000,
+    shell:
+        "kire kg filter --kg {LINK_KG} {params.datasets} --out {FILTERED_KG} --options {params.options}"
+        " --threads {threads} > {log} 2>&1"
+
+
+rule build_subgraph:
+    input:
+        links=f"{RESULTS}/links/{{dataset}}/links.parquet",
+        triples=f"{FILTERED_KG}/relation_triples",
+        audit=f"{FILTERED_KG}/audit.json",
+        kg=f"{LINK_KG}/manifest.json",
+    output:
+        relations=f"{RESULTS}/subgraph/{{dataset}}/relations.parquet",
+        tables=expand(f"{RESULTS}/subgraph/{{{{dataset}}}}/{{split}}/{{table}}.parquet",
+                      split=DOC_SPLITS, table=SUBGRAPH_TABLES),
+        report=f"{RESULTS}/subgraph/{{dataset}}/report.json",
+    params:
+        options=shlex.quote(json.dumps(config["subgraph"], sort_keys=True)),
+    log:
+        logfile("build_subgraph", "{dataset}"),
+    benchmark:
+        benchfile("build_subgraph", "{dataset}")
+    threads: 4
+    resources:
+        mem_mb=8000,
+    shell:
+        "kire subgraph --links {input.links} --kg {LINK_KG} --filtered {FILTERED_KG}"
+        " --out {RESULTS}/subgraph/{wildcards.dataset} --options {params.options} --threads {threads} > {log} 2>&1"
+
+
+DOCS_LINKING_TARGETS = [
+    *expand(f"{RESULTS}/docs/{{dataset}}/report.json", dataset=DATASETS),
+    *expand(f"{RESULTS}/links/{{dataset}}/report.json", dataset=DATASETS),
+    f"{FILTERED_KG}/audit.json",
+    *expand(f"{RESULTS}/subgraph/{{dataset}}/report.json", dataset=DATASETS),
+]
+TRAIN_ALL.extend(DOCS_LINKING_TARGETS)
+
+
+rule docs_linking_all:
+    input:
+        DOCS_LINKING_TARGETS,
