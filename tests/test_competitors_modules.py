@@ -90,7 +90,7 @@ def test_only_aligned_positions_change_and_training_moves_them(name, tmp_path):
         loss.backward()
         opt.step()
     after = module(H, mask, kb).H
-    assert float(((after - target)[aligned] ** 2).mean()) < first
+    assert ((after - target)[aligned] ** 2).mean().item() < first
     assert torch.equal(after[~aligned], H[~aligned])
 
 
@@ -138,3 +138,64 @@ def test_unknown_competitor_and_reside_without_side_information():
         build_competitor("kire2", D, n_relations=1)
     with pytest.raises(ValueError, match="side_information"):
         build_competitor("reside", D, n_relations=1)
+
+
+def write_subgraph(root):
+    """A KG subgraph folder (kire.kg.subgraph layout) for split 'train': Q1 -r0-> Q2 -r1-> Q3."""
+    import pyarrow.parquet as pq
+
+    root.mkdir(parents=True)
+    pq.write_table(pa.table({"relation": ["P1", "P2"]}), root / "relations.parquet")
+    split = root / "train"
+    split.mkdir()
+    pq.write_table(pa.table({"node": pa.array([0, 1, 2], pa.int64()), "qid": ["Q1", "Q2", "Q3"],
+                             "hop": pa.array([0, 0, 1], pa.int32()), "label": ["one", "two", "three"]}),
+                   split / "nodes.parquet")
+    pq.write_table(pa.table({"src": pa.array([0, 1], pa.int64()), "rel": pa.array([0, 1], pa.int64()),
+                             "dst": pa.array([1, 2], pa.int64())}), split / "edges.parquet")
+    # document 0: entity 0 -> Q1, entity 1 -> Q2
+    pq.write_table(pa.table({"doc": pa.array([0, 0], pa.int64()), "entity": pa.array([0, 1], pa.int64()),
+                             "node": pa.array([0, 1], pa.int64())}), split / "doc_entities.parquet")
+    return root
+
+
+def one_doc_batch():
+    from kire.models.batch import Batch
+
+    z = torch.zeros(1, L, dtype=torch.long)
+    return Batch(
+        token_ids=z, token_mask=torch.ones(1, L, dtype=torch.bool), ner_ids=z, coref_ids=z,
+        word_starts=torch.arange(L).unsqueeze(0), word_mask=torch.ones(1, L, dtype=torch.bool),
+        mention_doc=torch.tensor([0, 0]), mention_entity=torch.tensor([0, 1]),
+        mention_start=torch.tensor([1, 4]), mention_end=torch.tensor([3, 5]), n_entities=torch.tensor([2]),
+        pair_doc=torch.zeros(0, dtype=torch.long), pair_head=torch.zeros(0, dtype=torch.long),
+        pair_tail=torch.zeros(0, dtype=torch.long), pair_dist=torch.zeros(0, dtype=torch.long), doc_index=[0])
+
+
+@pytest.mark.parametrize("name", COMPETITORS)
+def test_training_variant_reads_the_knowledge_folders(name, tmp_path):
+    from types import SimpleNamespace
+
+    from kire.errors import KireError
+    from kire.inject.competitors import competitor_variant
+
+    side_information(tmp_path)  # writes tmp_path/codes
+    settings = {"subgraph": str(write_subgraph(tmp_path / "subgraph")), "codes": str(tmp_path / "codes"),
+                "d_ent": 6, "d_rel": 5}
+    if name == "kb_graph":
+        settings.pop("codes")
+    model = SimpleNamespace(hidden_size=D)
+    parts = competitor_variant(name, model, settings, {"train": [None]})
+    b = one_doc_batch()
+    kb = parts.batch_inputs("train", b)
+    assert kb.node_ids == ["Q1", "Q2", "Q3"] and len(kb.coref_src) == 0  # 1 hop; no coreference
+    assert kb.token_align[0].tolist() == [-1, 0, 0, -1, 1, -1]
+    H = torch.randn(1, L, D)
+    out = parts.inject(H, b, kb)
+    assert out.shape == H.shape and torch.equal(out[0, [0, 3, 5]], H[0, [0, 3, 5]])
+    assert parts.spec["competitor"] == name and parts.spec["n_relations"] == 2
+    with pytest.raises(KireError, match="unknown"):
+        competitor_variant(name, model, {**settings, "bogus": 1}, {"train": [None]})
+    if name != "kb_graph":
+        with pytest.raises(KireError, match="codes"):
+            competitor_variant(name, model, {"subgraph": settings["subgraph"]}, {"train": [None]})

@@ -246,3 +246,75 @@ def build_competitor(name: str, d_token: int, *, n_relations: int, d_auto: int =
     if name == "kb_graph":
         return KBGraph(d_token, n_relations, d_ent, layers)
     raise ValueError(f"competitor must be one of {COMPETITORS}, not {name!r}")
+
+
+# -- training variants (kire.train.variants) -----------------------------------------------------
+
+SETTINGS = ("subgraph", "codes", "init_from", "hops", "max_attributes", "d_ent", "layers", "heads", "d_rel")
+
+
+class CompetitorInjection(nn.Module):
+    """``inject(H, batch, kbatch) -> H'`` for the training Pipeline: a competitor module, no extra loss."""
+
+    def __init__(self, module: nn.Module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, H: torch.Tensor, batch, kbatch: KnowledgeBatch) -> torch.Tensor:
+        return self.module(H, batch.token_mask, kbatch).H
+
+
+def competitor_variant(name: str, model, settings: dict, documents: dict[str, list]):
+    """The training variant of competitor ``name``: its module between the model's Encode and Predict.
+
+    Settings, as for the ``kire`` variant (kire.inject.variant): ``subgraph`` (required), ``codes``
+    (attribute codes folder, required by RESIDE and RECON), ``init_from`` (two-stage training from
+    a base run), ``hops``, ``max_attributes``; and the module's sizes ``d_ent``, ``layers``,
+    ``heads``, ``d_rel``. The knowledge batches are KIRE's, without coreference triples.
+    """
+    from dataclasses import replace
+
+    from kire.errors import KireError
+    from kire.inject.layer import InjectConfig
+    from kire.inject.variant import KnowledgeSource, _code_dim, _n_relations
+    from kire.train.variants import VariantParts
+
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise KireError(f"unknown {name} variant setting(s): {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
+    if not settings.get("subgraph"):
+        raise KireError(f"{name} variant: setting 'subgraph' (the KG subgraph folder) is required")
+    needs_codes = name in ("reside", "recon")
+    if needs_codes and not settings.get("codes"):
+        raise KireError(f"{name} variant: setting 'codes' (attribute codes folder) is required")
+    n_relations = _n_relations(settings["subgraph"])
+    d_auto = _code_dim(settings["codes"]) if needs_codes else 100
+    sizes = {k: int(settings[k]) for k in ("d_ent", "layers", "heads", "d_rel") if k in settings}
+    side = SideInformation.from_codes(settings["codes"]) if name == "reside" else None
+    module = build_competitor(name, model.hidden_size, n_relations=n_relations, d_auto=d_auto,
+                              side_information=side, **sizes)
+    # the knowledge of the batch: KG subgraph and alignment, no coreference (the competitors have none);
+    # KB-graph reads no attribute codes
+    config = replace(InjectConfig(), coref=False, n_relations=n_relations, d_auto=d_auto)
+    source_settings = {k: v for k, v in settings.items() if k in ("subgraph", "hops", "max_attributes")}
+    if needs_codes:
+        source_settings["codes"] = settings["codes"]
+    source = KnowledgeSource(source_settings, config, {split: len(docs) for split, docs in documents.items()})
+    return VariantParts(inject=CompetitorInjection(module), batch_inputs=source,
+                        init_from=settings.get("init_from"),
+                        spec={"competitor": name, "n_relations": n_relations, "d_auto": d_auto, **sizes})
+
+
+def reside_variant(model, settings: dict, documents: dict[str, list]):
+    """Variant ``reside`` (see :func:`competitor_variant`)."""
+    return competitor_variant("reside", model, settings, documents)
+
+
+def recon_variant(model, settings: dict, documents: dict[str, list]):
+    """Variant ``recon`` (see :func:`competitor_variant`)."""
+    return competitor_variant("recon", model, settings, documents)
+
+
+def kb_graph_variant(model, settings: dict, documents: dict[str, list]):
+    """Variant ``kb_graph`` (see :func:`competitor_variant`)."""
+    return competitor_variant("kb_graph", model, settings, documents)
