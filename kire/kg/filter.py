@@ -11,7 +11,8 @@ Policies (config ``filter.policy``), applied to the documents of the splits in `
   labels; fails on an unlabeled split).
 - ``none``: nothing is removed (an ablation, e.g. to measure leakage).
 
-A protected pair {a, b} removes every relation triple ``a -p-> b`` and ``b -p-> a``, whatever p.
+A protected pair {a, b} removes every relation triple ``a -p-> b`` and ``b -p-> a``, whatever p
+(two distinct document entities linked to the same item protect that item's self-loops ``a -p-> a``).
 
 Outputs (``out_dir`` = ``RESULTS/kg_filtered``)::
 
@@ -35,6 +36,8 @@ from kire.kg.schema import KG_TABLES
 from kire.linking.kgsql import connect, kg_table_sql, sql_string
 
 POLICIES = ("cooccurrence", "labeled_pairs", "none")
+SHARD_BATCH_ROWS = 1 << 20
+SHARD_MAX_ROWS = 1 << 24
 
 
 def register(kg_subparsers) -> None:
@@ -135,24 +138,10 @@ def filter_relation_triples(kg_dir: str | Path, datasets: list[LinkedDataset], o
         con.register("pairs", pairs)
         columns = ", ".join(f"t.{name}" for name in KG_TABLES["relation_triples"].names)
         with atomic_dir(out_dir / "relation_triples") as tmp:
-            shard_dir = tmp / "shards"
-            con.execute(f"""
-                COPY (SELECT {columns} FROM {triples} t
-                      ANTI JOIN pairs p ON t.head = p.a AND t.tail = p.b)
-                TO {sql_string(str(shard_dir))}
-                (FORMAT parquet, COMPRESSION zstd, PER_THREAD_OUTPUT true, FILENAME_PATTERN 'part-{{i}}')
-            """)
-            shards = sorted(shard_dir.glob("*.parquet")) if shard_dir.exists() else []
-            for i, shard in enumerate(shards):
-                shard.rename(tmp / f"part-{i:05d}.parquet")
-            if shard_dir.exists():
-                shard_dir.rmdir()
-            if not shards:
-                import pyarrow.parquet as pq
-
-                pq.write_table(KG_TABLES["relation_triples"].empty_table(), tmp / "part-00000.parquet")
-            filtered = f"read_parquet({sql_string(str(tmp / '*.parquet'))})"
-            triples_out = con.sql(f"SELECT count(*) FROM {filtered}").fetchall()[0][0]
+            reader = con.sql(f"""
+                SELECT {columns} FROM {triples} t
+                ANTI JOIN pairs p ON t.head = p.a AND t.tail = p.b""").to_arrow_reader(SHARD_BATCH_ROWS)
+            triples_out = write_shards(reader, tmp, KG_TABLES["relation_triples"])
         triples_in = con.sql(f"SELECT count(*) FROM {triples}").fetchall()[0][0]
         removed_by_property = dict(con.sql(f"""
             SELECT t.property, count(*) AS n FROM {triples} t
@@ -177,3 +166,30 @@ def filter_relation_triples(kg_dir: str | Path, datasets: list[LinkedDataset], o
     }
     write_json_atomic(out_dir / "audit.json", audit)
     return audit
+
+
+def write_shards(reader, folder: Path, schema: pa.Schema, max_rows: int = SHARD_MAX_ROWS) -> int:
+    """Stream record batches into ``folder/part-NNNNN.parquet`` files of at most ``max_rows`` rows
+    each, cast to ``schema`` (at least one file, possibly empty); return the row count."""
+    import pyarrow.parquet as pq
+
+    total, shard, writer, in_shard = 0, 0, None, 0
+    try:
+        for batch in reader:
+            batch = pa.Table.from_batches([batch]).cast(schema)
+            offset = 0
+            while offset < len(batch):
+                if writer is None or in_shard >= max_rows:
+                    if writer is not None:
+                        writer.close()
+                    writer = pq.ParquetWriter(folder / f"part-{shard:05d}.parquet", schema, compression="zstd")
+                    shard, in_shard = shard + 1, 0
+                take = min(len(batch) - offset, max_rows - in_shard)
+                writer.write_table(batch.slice(offset, take))
+                offset, in_shard, total = offset + take, in_shard + take, total + take
+        if writer is None:
+            pq.write_table(schema.empty_table(), folder / "part-00000.parquet", compression="zstd")
+    finally:
+        if writer is not None:
+            writer.close()
+    return total
