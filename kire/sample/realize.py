@@ -1,0 +1,257 @@
+"""Turn a topic entity into a tokenized draft document: plan sentences from templates, choose
+surface forms (label, alias, pronoun, nominal), and record every mention and asserted fact.
+
+The draft is format-neutral; :mod:`kire.sample.docred` and :mod:`kire.sample.dwie` write it out.
+Entity keys: item ids (``Q64``), ``V:<text>`` for dates and amounts, ``ADJ:<country>`` for demonyms.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from kire.sample.facts import SampleKG, quantity_surfaces, time_surfaces
+from kire.sample.templates import FILLERS, SLOT, Template, bindings
+from kire.sample.world import Time
+
+TOKEN = re.compile(r"[\w.'’-]+|[^\w\s]", re.UNICODE)
+
+
+def tokenize(text: str) -> list[str]:
+    """DocRED-like tokens of a name: words ("U.N." is one), punctuation split off ("Frankfurt ( Oder )")."""
+    return TOKEN.findall(text)
+
+
+@dataclass
+class DraftMention:
+    """``tokens[start:end]`` of sentence ``sent`` mention entity ``key``; ``form`` says how:
+    label, alias, pronoun, nominal, value or adjective."""
+
+    key: str
+    sent: int
+    start: int
+    end: int
+    text: str
+    form: str
+
+
+@dataclass
+class DraftFact:
+    """Sentence ``sent`` asserts ``subject --prop--> obj`` (keys); ``evidence`` are the sentences
+    needed to read it (the sentence, plus where a pronoun's antecedent was named);
+    ``via_adjective`` marks a fact whose country is written as a demonym ("the French capital")."""
+
+    subject: str
+    prop: str
+    obj: str
+    sent: int
+    evidence: set[int]
+    via_adjective: bool = False
+
+
+@dataclass
+class Draft:
+    """A generated document before it is written in a dataset format."""
+
+    topic: str
+    sents: list[list[str]] = field(default_factory=list)
+    mentions: list[DraftMention] = field(default_factory=list)
+    facts: list[DraftFact] = field(default_factory=list)
+    named_in: dict[str, int] = field(default_factory=dict)
+
+    def value_type(self, key: str) -> str:
+        return "TIME" if key.startswith("V:TIME:") else "NUM"
+
+
+def article(word: str) -> str:
+    """The indefinite article before ``word`` ("an island", "a university", "a European")."""
+    vowel_sound = word[0].lower() in "aeiou" and not word.lower().startswith(("uni", "eu"))
+    return "an" if vowel_sound else "a"
+
+
+class Realizer:
+    """Writes the sentences of one draft; ``rng`` makes every choice, so output is seeded."""
+
+    def __init__(self, kg: SampleKG, rng: random.Random, topic: str) -> None:
+        self.kg, self.rng = kg, rng
+        self.draft = Draft(topic)
+        self.no_pronoun_next = False
+
+    # --- surface forms -------------------------------------------------------------------
+    def pronoun(self, entity: str, possessive: bool) -> str:
+        gender = self.kg.entities[entity].gender
+        if gender == "female":
+            return "her" if possessive else "she"
+        if gender == "male":
+            return "his" if possessive else "he"
+        return "its" if possessive else "it"
+
+    def entity_form(self, entity: str, at_start: bool, nominal_ok: bool = True) -> tuple[str, str]:
+        """``(surface, form)`` for a mention of ``entity``; ``nominal_ok`` False when the sentence
+        names the entity's class itself ("the city is a city in ...")."""
+        kg, rng, d = self.kg, self.rng, self.draft
+        aliases = kg.aliases(entity)
+        if entity == d.topic and entity in d.named_in and not self.no_pronoun_next:
+            r = rng.random()
+            noun = kg.noun(entity) if nominal_ok else None
+            if at_start and r < 0.55:
+                if noun and r < 0.2:
+                    return f"the {noun}", "nominal"
+                return self.pronoun(entity, False), "pronoun"
+            if not at_start and noun and r < 0.12:
+                return f"the {noun}", "nominal"
+        first = entity not in d.named_in
+        if aliases and rng.random() < (0.2 if first else 0.35):
+            return rng.choice(aliases), "alias"
+        return kg.label(entity), "label"
+
+    # --- sentences -----------------------------------------------------------------------
+    def add(self, template: Template, binding: dict[str, str]) -> None:
+        """Append one sentence realizing ``template`` under ``binding``."""
+        kg, rng, d = self.kg, self.rng, self.draft
+        sent = len(d.sents)
+        tokens: list[str] = []
+        anaphoric: set[str] = set()  # slots written as pronoun or nominal here
+        value_keys: dict[tuple[str, str], str] = {}
+        adjective: set[str] = set()
+        named_here: list[str] = []
+        binding_seen: set[str] = set()
+        noun_slots = {slot for kind, slot, _, _ in template.slots() if kind in ("a_noun", "noun")}
+        for tok in template.text.split():
+            m = SLOT.match(tok)
+            if not m:
+                tokens.append(tok)
+                continue
+            kind, slot, prop, possessive = m.group(1) or "", m.group(2), m.group(3), bool(m.group(4))
+            ent = binding[slot]
+            at_start = not tokens
+            if kind == "":
+                if possessive and ent in binding_seen:
+                    surface, form = self.pronoun(ent, True), "pronoun"  # "... for his work"
+                else:
+                    surface, form = self.entity_form(ent, at_start, slot not in noun_slots)
+                if form == "pronoun" and possessive:
+                    surface, possessive = self.pronoun(ent, True), False
+                if at_start:
+                    surface = surface[:1].upper() + surface[1:]
+                words = tokenize(surface)
+                start = len(tokens)
+                tokens.extend(words)
+                binding_seen.add(ent)
+                d.mentions.append(DraftMention(ent, sent, start, len(tokens), surface, form))
+                if possessive:
+                    tokens.append("'s")
+                if form in ("pronoun", "nominal"):
+                    anaphoric.add(ent)
+                else:
+                    named_here.append(ent)
+            elif kind in ("a_noun", "noun"):
+                noun = kg.noun(ent)
+                tokens.extend([article(noun), noun] if kind == "a_noun" else [noun])
+            elif kind in ("adj", "a_adj"):
+                adj = kg.entities[ent].demonym
+                if kind == "a_adj":
+                    tokens.append(article(adj))
+                d.mentions.append(DraftMention(f"ADJ:{ent}", sent, len(tokens), len(tokens) + 1, adj, "adjective"))
+                tokens.append(adj)
+                adjective.add(slot)
+            else:  # a value: "v" written out, "y" the year only
+                value = kg.value(ent, prop)
+                if isinstance(value, Time):
+                    text = str(value.year) if kind == "y" else rng.choice(time_surfaces(value))
+                    key = f"V:TIME:{text}"
+                else:
+                    text = rng.choice(quantity_surfaces(value))
+                    key = f"V:NUM:{text}"
+                words = text.replace(",", " , ").split() if "," in text and not text[0].isdigit() else text.split()
+                start = len(tokens)
+                tokens.extend(words)
+                d.mentions.append(DraftMention(key, sent, start, len(tokens), text, "value"))
+                value_keys[(ent, prop)] = key
+        d.sents.append(tokens)
+        evidence = {sent} | {d.named_in[e] for e in anaphoric if e in d.named_in}
+        for s, p, o in template.facts:
+            d.facts.append(DraftFact(binding[s], p, binding[o], sent, set(evidence),
+                                     bool({s, o} & adjective)))
+        for (ent, prop), key in value_keys.items():
+            d.facts.append(DraftFact(ent, prop, key, sent, set(evidence)))
+        for ent in named_here:
+            d.named_in.setdefault(ent, sent)
+        self.no_pronoun_next = template.lead_slot() is not None and binding[template.lead_slot()] != d.topic
+
+
+def topic_options(kg: SampleKG, templates: tuple[Template, ...], topic: str) -> list[tuple[Template, dict]]:
+    """Every (template, binding) in which ``topic`` fills some slot, in a fixed order."""
+    seen, out = set(), []
+    for template in templates:
+        for slot in template.entity_slots():
+            for binding in bindings(template, kg, {slot: topic}):
+                key = (template.text, tuple(sorted(binding.items())))
+                if key not in seen:
+                    seen.add(key)
+                    out.append((template, binding))
+    return out
+
+
+def fact_keys(kg: SampleKG, template: Template, binding: dict[str, str]) -> set[tuple]:
+    """What a sentence asserts, with inverse statements folded together (P36/P1376, P26)."""
+    keys = set()
+    for s, p, o in template.facts:
+        a, b = binding[s], binding[o]
+        inv = kg.inverse.get(p)
+        keys.add(min((a, p, b), (b, inv, a)) if inv else (a, p, b))
+        if p == "P26":
+            keys.add((min(a, b), p, max(a, b)))
+    for kind, slot, prop, _ in template.slots():
+        if kind in ("v", "y"):
+            keys.add((binding[slot], prop, "value"))
+    return keys
+
+
+def plan_and_realize(kg: SampleKG, rng: random.Random, topic: str,
+                     templates: tuple[Template, ...], n_sents: int) -> Draft:
+    """A draft about ``topic``: an opening sentence naming it, ``n_sents - 1`` more facts about it
+    (fewer if the KG has fewer), possibly a sentence about another entity it mentions ("bridge")
+    and a filler sentence without facts."""
+    options = topic_options(kg, templates, topic)
+    openers = [(t, b) for t, b in options if t.lead_slot() and b[t.lead_slot()] == topic and t.facts]
+    if not openers:
+        raise ValueError(f"no opening sentence for topic {topic}")
+    chosen = [rng.choice(openers)]
+    covered = fact_keys(kg, *chosen[0])
+    used_texts = {chosen[0][0].text}
+    rest = options[:]
+    rng.shuffle(rest)
+    for template, binding in rest:
+        if len(chosen) >= n_sents:
+            break
+        keys = fact_keys(kg, template, binding)
+        if template.text in used_texts or keys <= covered:
+            continue
+        # one sentence per fact: skip any sentence that repeats an already covered fact
+        if keys & covered:
+            continue
+        chosen.append((template, binding))
+        covered |= keys
+        used_texts.add(template.text)
+    body = chosen[1:]
+    # a bridge: a fact between two other entities the document already mentions
+    mentioned = [v for _, b in chosen for v in b.values() if v != topic]
+    if mentioned and rng.random() < 0.7:
+        other = rng.choice(sorted(set(mentioned)))
+        bridges = [
+            (t, b) for t, b in topic_options(kg, templates, other)
+            if t.lead_slot() and b[t.lead_slot()] == other and topic not in b.values()
+            and not fact_keys(kg, t, b) & covered and t.text not in used_texts
+        ]
+        if bridges:
+            body.insert(rng.randrange(len(body) + 1), rng.choice(bridges))
+    kind = kg.noun(topic) or kg.doc_type(topic)
+    fillers = [f for f in FILLERS if kind in f.kinds or kg.doc_type(topic) in f.kinds]
+    if fillers and rng.random() < 0.6:
+        body.insert(rng.randrange(len(body) + 1), (rng.choice(fillers), {"s": topic}))
+    realizer = Realizer(kg, rng, topic)
+    for template, binding in [chosen[0], *body]:
+        realizer.add(template, binding)
+    return realizer.draft
