@@ -131,3 +131,11 @@ def test_cli_writes_report(tree, tmp_path, capsys):
     assert args.func(args) == 0
     assert (out / "table_main.csv").is_file()
     assert "table_main.md" in capsys.readouterr().out
+
+
+def test_single_seed_grid_has_no_std(tree, tmp_path):
+    write_report(tree, tmp_path / "report", Grid(["toy"], ["bilstm"], ["base"], [1]))
+    md = (tmp_path / "report" / "table_main.md").read_text()
+    row = next(l for l in md.splitlines() if l.startswith("| BiLSTM |"))
+    assert f"{100 * fake_score('bilstm', 'base', 1, 'dev'):.2f} (a)" in row and "±" not in row
+    assert "no standard deviation" in md

@@ -72,7 +72,12 @@ def _cell(stats: pd.DataFrame, results: Results, key: tuple, notes: Notes) -> st
                 "(result_test.json is the submission file).")
         return f"{DASH} " + notes.mark(f"{dataset}/{model}/{variant}: metrics.json has no {split} {metric}.")
     r = row.iloc[0]
-    text = f"{r['mean']:.2f} ± {r['std']:.2f}"
+    if r["n_seeds"] == 1:  # a single run has no spread: show its score alone
+        text = f"{r['mean']:.2f}"
+        if r["n_expected"] == 1:
+            return text + " " + notes.mark("one seed per run in this grid: no standard deviation.")
+    else:
+        text = f"{r['mean']:.2f} ± {r['std']:.2f}"
     if r["n_seeds"] < r["n_expected"]:
         text += " " + notes.mark(f"mean ± std over the {int(r['n_seeds'])} of {int(r['n_expected'])} "
                                  "seeds that finished.")
