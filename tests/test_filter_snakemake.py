@@ -1,0 +1,89 @@
+"""Snakemake: the docs/linking/filter/subgraph rules run for real on the bundled sample, and
+`--forcerun filter_kg` (or a changed filter policy) reruns the filter and what depends on it only."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from kire.kg.extract import extract
+from kire.kg.tables import ExtractOptions
+
+UPSTREAM = {"extract_kg", "prepare_docs", "link_entities"}
+
+
+def snakemake(results: Path, *args: str, config: tuple[str, ...] = ()) -> str:
+    """Run snakemake in the project with ``results_dir=results`` (and ``config`` entries); return
+    its combined output."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    cmd = [str(Path(sys.executable).parent / "snakemake"), "--nolock", "--cores", "2", *args,
+           "--config", f"results_dir={results}", *config]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    return output
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """{rule: count} from the "Job stats" table of a dry run (empty when nothing is to be done)."""
+    jobs: dict[str, int] = {}
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "Job stats:":
+            for row in lines[i + 3:]:
+                match = re.fullmatch(r"(\w+)\s+(\d+)", row.strip())
+                if not match:
+                    break
+                if match[1] != "total":
+                    jobs[match[1]] = int(match[2])
+            break
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """The sample's KG extracted (in-process, as `kire kg extract --workers 0` would), then
+    `snakemake docs_linking_all` for real."""
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    dump = ROOT / config["kg"]["dump"]
+    if not dump.exists():
+        pytest.skip(f"bundled sample {dump} not found (run `kire sample`)")
+    results = tmp_path_factory.mktemp("snakemake") / "results"
+    extract(dump, results / "kg", ExtractOptions(tuple(config["kg"].get("languages", ["en"]))), workers=0)
+    output = snakemake(results, "docs_linking_all")
+    ran = set(re.findall(r"^\s*(?:local)?rule (\w+):", output, flags=re.M))
+    return results, sorted(config["datasets"]), ran
+
+
+def test_stage_runs_and_is_then_complete(finished_run):
+    results, datasets, ran = finished_run
+    assert {"prepare_docs", "link_entities", "filter_kg", "build_subgraph"} <= ran
+    assert "extract_kg" not in ran  # the KG was already there
+    for name in datasets:
+        assert (results / "subgraph" / name / "test" / "edges.parquet").exists()
+    assert list((results / "kg_filtered" / "relation_triples").glob("part-*.parquet"))
+    assert planned_jobs(snakemake(results, "-n", "docs_linking_all")) == {}
+
+
+def test_forcerun_filter_kg_reruns_only_the_filter_and_downstream(finished_run):
+    results, datasets, _ = finished_run
+    # the command of the issue, as users type it
+    jobs = planned_jobs(snakemake(results, "-n", "--forcerun", "filter_kg", "train_all"))
+    assert jobs["filter_kg"] == 1 and jobs["build_subgraph"] == len(datasets)
+    assert not UPSTREAM & set(jobs), jobs
+    # restricted to this stage's target: exactly the filter and its dependants
+    jobs = planned_jobs(snakemake(results, "-n", "docs_linking_all", "--forcerun", "filter_kg"))
+    assert jobs == {"filter_kg": 1, "build_subgraph": len(datasets), "docs_linking_all": 1}
+
+
+def test_changing_the_filter_policy_reruns_the_same_jobs(finished_run):
+    results, datasets, _ = finished_run
+    jobs = planned_jobs(snakemake(results, "-n", "docs_linking_all", config=("filter={policy: none}",)))
+    assert jobs == {"filter_kg": 1, "build_subgraph": len(datasets), "docs_linking_all": 1}
