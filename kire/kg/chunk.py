@@ -7,6 +7,7 @@ finished: a rerun after a crash skips it.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter
 from pathlib import Path
@@ -68,16 +69,24 @@ def extract_lines(buf: bytes, index: int, base_offset: int | None, options: Extr
     decoder = entity_decoder(options.languages, options.qualifiers)
     rows = TableRows(options)
     rejects = []
-    for offset, line in dump_lines(buf):
-        try:
-            rows.add_entity(decoder.decode(line))
-        except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as err:
-            rejects.append({
-                "chunk": index, "offset": offset,
-                "dump_offset": None if base_offset is None else base_offset + offset,
-                "error": str(err),
-                "line": bytes(line[:REJECT_PREVIEW]).decode("utf-8", "replace"),
-            })
+    # The loop allocates millions of acyclic objects (structs, strings); the cyclic collector would
+    # rescan the growing column lists again and again (measured: 2.5x slower), so it is paused.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for offset, line in dump_lines(buf):
+            try:
+                rows.add_entity(decoder.decode(line))
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as err:
+                rejects.append({
+                    "chunk": index, "offset": offset,
+                    "dump_offset": None if base_offset is None else base_offset + offset,
+                    "error": str(err),
+                    "line": bytes(line[:REJECT_PREVIEW]).decode("utf-8", "replace"),
+                })
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return rows, rejects
 
 

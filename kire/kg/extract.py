@@ -158,6 +158,15 @@ def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads
             if k not in done:
                 yield ("json", k, str(dump), start, end)
         return
+    if fmt == "bz2":
+        from kire.kg.bz2blocks import bz2_ranges
+
+        ranges = bz2_ranges(dump, chunk_bytes)
+        counter["chunks"] = len(ranges)
+        for k, (start, end) in enumerate(ranges):
+            if k not in done:
+                yield ("bz2", k, str(dump), start, end)
+        return
     with open_decompressed(dump, threads) as fh:
         for k, offset, data in stream_chunks(fh, chunk_bytes, dump):
             counter["chunks"] = k + 1

@@ -16,7 +16,7 @@ from typing import Any, Union
 import msgspec
 
 
-class DataValueBody(msgspec.Struct):
+class DataValueBody(msgspec.Struct, gc=False):
     """The object form of ``datavalue.value``: the union of the fields of every value type."""
 
     id: str | None = None  # wikibase-entityid
@@ -33,14 +33,14 @@ class DataValueBody(msgspec.Struct):
     language: str | None = None
 
 
-class DataValue(msgspec.Struct):
+class DataValue(msgspec.Struct, gc=False):
     """``datavalue``: its ``type`` (string, time, quantity, ...) and a string or object value."""
 
     type: str
     value: Union[str, DataValueBody]
 
 
-class Snak(msgspec.Struct):
+class Snak(msgspec.Struct, gc=False):
     """A main or qualifier snak; ``datavalue`` is present only when ``snaktype == "value"``."""
 
     snaktype: str
@@ -49,7 +49,7 @@ class Snak(msgspec.Struct):
     datavalue: DataValue | None = None
 
 
-class Statement(msgspec.Struct):
+class Statement(msgspec.Struct, gc=False):
     """A statement without qualifiers (they are skipped unless configured)."""
 
     mainsnak: Snak
@@ -57,7 +57,7 @@ class Statement(msgspec.Struct):
     rank: str = "normal"
 
 
-class StatementWithQualifiers(msgspec.Struct):
+class StatementWithQualifiers(msgspec.Struct, gc=False):
     """A statement with its qualifier snaks, by property."""
 
     mainsnak: Snak
@@ -66,7 +66,7 @@ class StatementWithQualifiers(msgspec.Struct):
     qualifiers: Union[dict[str, list[Snak]], list[Any]] = {}
 
 
-class Term(msgspec.Struct):
+class Term(msgspec.Struct, gc=False):
     """A label or description: only its text is needed (the language is the field it sits in)."""
 
     value: str
@@ -76,7 +76,7 @@ def _language_struct(name: str, languages: tuple[str, ...], field_type: Any) -> 
     """A struct with one optional field per language (named l0, l1, ... and renamed to the codes)."""
     fields = [(f"l{i}", field_type | None, None) for i in range(len(languages))]
     rename = {f"l{i}": lang for i, lang in enumerate(languages)}
-    return msgspec.defstruct(name, fields, rename=rename)
+    return msgspec.defstruct(name, fields, rename=rename, gc=False)
 
 
 @functools.lru_cache(maxsize=16)
@@ -98,6 +98,7 @@ def entity_type_for(languages: tuple[str, ...], qualifiers: bool) -> type:
             # Sitelinks are only counted: Raw values are not decoded.
             ("sitelinks", Union[dict[str, msgspec.Raw], list[Any]], {}),
         ],
+        gc=False,
     )
 
 
