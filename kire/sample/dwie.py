@@ -134,6 +134,9 @@ def dwie_record(kg: SampleKG, draft: Draft, doc_id: str, split: str, headline: s
         if i:
             content += " "
         for j, tok in enumerate(sent):
+            if tok == "." and content.endswith("."):  # "the U.K." ends the sentence too
+                token_char[i, j] = len(content) - 1
+                continue
             if j and tok not in (".", ",", "'s", ")") and sent[j - 1] != "(":
                 content += " "
             token_char[i, j] = len(content)

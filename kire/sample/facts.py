@@ -19,7 +19,7 @@ MISC_ITEMS = {"Q38104", "Q44585"}
 
 # Nominal anaphors ("the city") and the noun used in "X is a <noun> in Y", by class.
 NOUN_OF_CLASS = {
-    "Q515": "city", "Q6256": "country", "Q1221156": "state", "Q35657": "state",
+    "Q515": "city", "Q6256": "country", "Q3336843": "country", "Q1221156": "state", "Q35657": "state",
     "Q3918": "university", "Q4830453": "company", "Q484652": "organization", "Q23442": "island",
 }
 

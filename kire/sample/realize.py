@@ -64,6 +64,17 @@ class Draft:
         return "TIME" if key.startswith("V:TIME:") else "NUM"
 
 
+ARTICLE_PREFIXES = ("United ", "European ", "Nobel ", "North Atlantic ", "University of ", "Free State ", "Federal ",
+                    "French Republic", "Kingdom of ", "Republic of ", "Swiss ", "Commonwealth of ",
+                    "State of ", "City of ", "Free and ")
+ARTICLE_ABBREVIATIONS = {"UK", "U.K.", "USA", "U.S.", "EU", "E.U.", "UN", "U.N.", "FRG"}
+
+
+def takes_article(name: str) -> bool:
+    """Whether English puts "the" before ``name`` ("the United Kingdom", "the EU")."""
+    return name.startswith(ARTICLE_PREFIXES) or name in ARTICLE_ABBREVIATIONS
+
+
 def article(word: str) -> str:
     """The indefinite article before ``word`` ("an island", "a university", "a European")."""
     vowel_sound = word[0].lower() in "aeiou" and not word.lower().startswith(("uni", "eu"))
@@ -87,14 +98,19 @@ class Realizer:
             return "his" if possessive else "he"
         return "its" if possessive else "it"
 
-    def entity_form(self, entity: str, at_start: bool, nominal_ok: bool = True) -> tuple[str, str]:
+    def entity_form(self, entity: str, at_start: bool, nominal_ok: bool = True,
+                    others: tuple[str, ...] = ()) -> tuple[str, str]:
         """``(surface, form)`` for a mention of ``entity``; ``nominal_ok`` False when the sentence
-        names the entity's class itself ("the city is a city in ...")."""
+        names the entity's class itself ("the city is a city in ..."); no alias that names one of
+        the ``others`` in the sentence ("Cambridge is located in Cambridge")."""
         kg, rng, d = self.kg, self.rng, self.draft
-        aliases = kg.aliases(entity)
+        taken = {n.casefold() for o in others for n in kg.names(o)}
+        aliases = [a for a in kg.aliases(entity) if a.casefold() not in taken]
         if entity == d.topic and entity in d.named_in and not self.no_pronoun_next:
             r = rng.random()
             noun = kg.noun(entity) if nominal_ok else None
+            if noun in {kg.noun(o) for o in others}:
+                noun = None  # "the city" would be ambiguous next to another city
             if at_start and r < 0.55:
                 if noun and r < 0.2:
                     return f"the {noun}", "nominal"
@@ -130,10 +146,13 @@ class Realizer:
                 if possessive and ent in binding_seen:
                     surface, form = self.pronoun(ent, True), "pronoun"  # "... for his work"
                 else:
-                    surface, form = self.entity_form(ent, at_start, slot not in noun_slots)
+                    others = tuple(e for e in binding.values() if e != ent)
+                    surface, form = self.entity_form(ent, at_start, slot not in noun_slots, others)
                 if form == "pronoun" and possessive:
                     surface, possessive = self.pronoun(ent, True), False
-                if at_start:
+                if form in ("label", "alias") and takes_article(surface):
+                    tokens.append("The" if at_start else "the")  # outside the mention, as in DocRED
+                elif at_start:
                     surface = surface[:1].upper() + surface[1:]
                 words = tokenize(surface)
                 start = len(tokens)

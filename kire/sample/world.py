@@ -139,6 +139,9 @@ PROPERTIES: list[EntitySpec] = [
                {"en": "that class of which this subject is a particular example and member"},
                {"en": ["is a", "is an", "type"], "de": ["ist ein", "Instanz von"]},
                datatype="wikibase-item"),
+    EntitySpec("P279", _l("subclass of", "Unterklasse von", "sous-classe de"),
+               {"en": "this item is a subclass of that class"},
+               {"en": ["is a type of", "subtype of"], "de": ["Unterklasse"]}, datatype="wikibase-item"),
     EntitySpec("P17", _l("country", "Staat", "pays"),
                {"en": "sovereign state that this item is in", "de": "Staat, in dem sich das Objekt befindet"},
                {"en": ["sovereign state", "state"]}, datatype="wikibase-item"),
@@ -255,9 +258,11 @@ def _person(qid, labels, desc, aliases, sites, gender, born, birth_place, citize
     return EntitySpec(qid, labels, desc, aliases, claims, sites, gender=gender)
 
 
-def _cls(qid, labels, desc, aliases=None, sites=None) -> EntitySpec:
-    """A class item: no statements (the sample's items with zero claims)."""
-    return EntitySpec(qid, labels, desc, aliases or {}, [], sites if sites is not None else {})
+def _cls(qid, labels, desc, aliases=None, sites=None, superclass=None) -> EntitySpec:
+    """A class item: a ``subclass of`` statement or none at all (the items with zero claims).
+    The subclass chains let entity linking match candidate types (P31/P279) to DocRED types."""
+    claims = [Claim("P279", superclass)] if superclass else []
+    return EntitySpec(qid, labels, desc, aliases or {}, claims, sites if sites is not None else {})
 
 
 ITEMS: list[EntitySpec] = [
@@ -272,14 +277,25 @@ ITEMS: list[EntitySpec] = [
          {"en": ["nation"]}, _sites("Country", "Land", "Pays")),
     _cls("Q3624078", _l("sovereign state", "souveräner Staat", "État souverain"),
          {"en": "state that has the highest authority over a territory"}, {},
-         _sites("Sovereign state", "Souveräner Staat", "État souverain")),
+         _sites("Sovereign state", "Souveräner Staat", "État souverain"), "Q6256"),
+    _cls("Q10864048", _l("first-level administrative country subdivision", "Verwaltungseinheit erster Ebene",
+                         "division administrative de premier niveau"),
+         {"en": "primary administrative division of a country"}, {"en": ["first-level administrative division"]}, {}),
+    _cls("Q3336843", _l("country of the United Kingdom", "Landesteil des Vereinigten Königreichs",
+                        "nation constitutive du Royaume-Uni"),
+         {"en": "constituent country of the United Kingdom"}, {"en": ["constituent country"]},
+         _sites("Countries of the United Kingdom", "Landesteil (Vereinigtes Königreich)",
+                "Nations constitutives du Royaume-Uni"), "Q6256"),
+    _cls("Q43229", _l("organization", "Organisation", "organisation"),
+         {"en": "social entity established to meet needs or pursue goals"}, {"en": ["organisation"]},
+         _sites("Organization", "Organisation", "Organisation")),
     _cls("Q1221156", _l("state of Germany", "Land", "Land d'Allemagne"),
          {"en": "federated state of the Federal Republic of Germany", "de": "Gliedstaat der Bundesrepublik Deutschland"},
          {"en": ["German state", "Bundesland"], "de": ["Bundesland"]},
-         _sites("States of Germany", "Land (Deutschland)", "Land (Allemagne)")),
+         _sites("States of Germany", "Land (Deutschland)", "Land (Allemagne)"), "Q10864048"),
     _cls("Q35657", _l("U.S. state", "Bundesstaat der Vereinigten Staaten", "État des États-Unis"),
          {"en": "constituent political entity of the United States of America"}, {"en": ["state of the United States"]},
-         _sites("U.S. state", "Bundesstaat der Vereinigten Staaten", "État des États-Unis")),
+         _sites("U.S. state", "Bundesstaat der Vereinigten Staaten", "État des États-Unis"), "Q10864048"),
     _cls("Q23442", _l("island", "Insel", "île"), {"en": "piece of land completely surrounded by water"},
          {}, _sites("Island", "Insel", "Île")),
     _cls("Q3918", _l("university", "Universität", "université"),
@@ -287,10 +303,11 @@ ITEMS: list[EntitySpec] = [
          {}, _sites("University", "Universität", "Université")),
     _cls("Q4830453", _l("business", "Unternehmen", "entreprise"),
          {"en": "organization undertaking commercial, industrial, or professional activity"},
-         {"en": ["company", "firm"]}, _sites("Business", "Unternehmen", "Entreprise")),
+         {"en": ["company", "firm"]}, _sites("Business", "Unternehmen", "Entreprise"), "Q43229"),
     _cls("Q484652", _l("international organization", "internationale Organisation", "organisation internationale"),
          {"en": "organization established by treaty between two or more nations"}, {"en": ["intergovernmental organization"]},
-         _sites("International organization", "Internationale Organisation", "Organisation internationale")),
+         _sites("International organization", "Internationale Organisation", "Organisation internationale"),
+         "Q43229"),
     # A unit with neither statements nor sitelinks.
     _cls("Q712226", _l("square kilometre", "Quadratkilometer", "kilomètre carré"),
          {"en": "unit of area", "de": "Flächeneinheit"}, {"en": ["km²", "square kilometer"]}, {}),
@@ -305,7 +322,7 @@ ITEMS: list[EntitySpec] = [
     # --- countries ---
     _country("Q183", _l("Germany", "Deutschland", "Allemagne"),
              {"en": "country in Central Europe", "de": "Staat in Mitteleuropa", "fr": "pays d'Europe centrale"},
-             {"en": ["Federal Republic of Germany", "FRG", "Deutschland"], "de": ["BRD", "Bundesrepublik Deutschland"],
+             {"en": ["Federal Republic of Germany", "FRG"], "de": ["BRD", "Bundesrepublik Deutschland"],
               "fr": ["République fédérale d'Allemagne", "RFA"]},
              _sites("Germany", "Deutschland", "Allemagne"), "German", "Q64",
              ["Q458", "Q7184", "Q1065"],
@@ -317,7 +334,7 @@ ITEMS: list[EntitySpec] = [
               Claim("P214", "153529027")]),
     _country("Q142", _l("France", "Frankreich", "France"),
              {"en": "country in Western Europe", "de": "Staat in Westeuropa", "fr": "pays d'Europe de l'Ouest"},
-             {"en": ["French Republic", "République française"], "fr": ["République française"]},
+             {"en": ["French Republic"], "fr": ["République française"]},
              _sites("France", "Frankreich", "France"), "French", "Q90",
              ["Q458", "Q7184", "Q1065"],
              [_pop(68042591, 2023, "preferred")], "643801", (47.0, 2.0),
@@ -376,7 +393,8 @@ ITEMS: list[EntitySpec] = [
                _sites("Brandenburg", "Brandenburg", "Brandebourg")),
     EntitySpec("Q21", _l("England", "England", "Angleterre"),
                {"en": "country within the United Kingdom", "de": "Landesteil des Vereinigten Königreichs"}, {},
-               [Claim("P17", "Q145"), Claim("P131", "Q145"), Claim("P36", "Q84"), _pop(56490048, 2021, "preferred")],
+               [Claim("P31", "Q3336843"), Claim("P17", "Q145"), Claim("P131", "Q145"), Claim("P36", "Q84"),
+                _pop(56490048, 2021, "preferred")],
                _sites("England", "England", "Angleterre")),
     EntitySpec("Q771", _l("Massachusetts", "Massachusetts", "Massachusetts"),
                {"en": "state of the United States of America", "de": "Bundesstaat der Vereinigten Staaten"},
