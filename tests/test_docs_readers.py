@@ -233,3 +233,19 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith(f"kire: error: {bad}: document 0 ('Berlin Wall'): field labels[0].t")
+
+
+def test_bundled_dwie_sample_prepares_with_gold_links(sample, tmp_path):
+    folder = sample / "dwie" / "data"
+    if not folder.is_dir():
+        pytest.skip(f"bundled DWIE sample {folder} not found (run `kire sample`)")
+    source = DatasetSource("sample_dwie", "dwie", train=str(folder), test=str(folder),
+                           rel_info=str(sample / "dwie" / "rel_info.json"))
+    report = prepare_dataset(source, tmp_path / "out")
+    assert report["rejects"] == [] and all(report["splits"][s]["documents"] > 0 for s in ("train", "dev", "test"))
+    docs = read_documents(tmp_path / "out" / "test")
+    assert any(e.kb_id for d in docs for e in d.entities)
+    for d in docs:
+        for e in d.entities:
+            for m in e.mentions:
+                assert "".join(d.sents[m.sent_id][m.start:m.end]) == m.name.replace(" ", "")

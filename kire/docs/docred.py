@@ -10,8 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-import orjson
-
 from kire.docs.model import Document, Entity, Label, Mention
 from kire.errors import InputError
 
@@ -48,13 +46,9 @@ def read_docred_checked(
 
 def read_docred_records(path: str | Path) -> list[Any]:
     """Return the raw JSON list of a DocRED-format file (InputError if missing or not a list)."""
-    path = Path(path)
-    try:
-        raw = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise InputError(str(path), None, None, "file not found") from None
-    except orjson.JSONDecodeError as err:
-        raise InputError(str(path), None, None, f"not valid JSON ({err})") from None
+    from kire.docs.validate import read_json_file
+
+    raw = read_json_file(path)
     if not isinstance(raw, list):
         raise InputError(str(path), None, None, "expected a JSON list of documents")
     return raw

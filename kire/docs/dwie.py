@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import orjson
-
 from kire.docs.model import Document, Entity, Label, Mention
 from kire.errors import InputError
 
@@ -70,10 +68,9 @@ def dwie_files(folder: str | Path) -> list[Path]:
 
 def load_dwie_record(path: Path) -> dict[str, Any]:
     """The parsed JSON object of one DWIE file (InputError if unreadable)."""
-    try:
-        rec = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as err:
-        raise InputError(str(path), None, None, f"not valid JSON ({err})") from None
+    from kire.docs.validate import read_json_file
+
+    rec = read_json_file(path)
     if not isinstance(rec, dict):
         raise InputError(str(path), None, None, "expected a JSON object")
     return rec

@@ -16,9 +16,8 @@ import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import orjson
-
 from kire.docs.model import Document, write_documents
+from kire.docs.validate import read_json_file
 from kire.errors import InputError, KireError
 
 SPLITS = ("train", "dev", "test")
@@ -38,12 +37,7 @@ class DatasetSource:
 
 def read_rel_info(path: str | Path) -> dict[str, str]:
     """The relation ids and names of rel_info.json (InputError if malformed)."""
-    try:
-        raw = orjson.loads(Path(path).read_bytes())
-    except FileNotFoundError:
-        raise InputError(str(path), None, None, "file not found") from None
-    except orjson.JSONDecodeError as err:
-        raise InputError(str(path), None, None, f"not valid JSON ({err})") from None
+    raw = read_json_file(path)
     if not isinstance(raw, dict) or not raw or not all(isinstance(v, str) for v in raw.values()):
         raise InputError(str(path), None, None, "expected a non-empty JSON object {relation id: name}")
     return {str(k): v for k, v in raw.items()}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
 
 from kire.errors import InputError, KireError
 
@@ -34,3 +35,15 @@ def collect(builders: Iterable[Callable[[], T]], on_error: str) -> tuple[list[T]
 def reject_record(err: InputError) -> dict:
     """The rejects-report row of one invalid record."""
     return {"file": err.file, "record": err.record, "field": err.field, "problem": err.problem}
+
+
+def read_json_file(path: str | Path) -> Any:
+    """The parsed content of a JSON file; InputError naming the file if it is missing or invalid."""
+    import orjson
+
+    try:
+        return orjson.loads(Path(path).read_bytes())
+    except (FileNotFoundError, IsADirectoryError):
+        raise InputError(str(path), None, None, "file not found") from None
+    except orjson.JSONDecodeError as err:
+        raise InputError(str(path), None, None, f"not valid JSON ({err})") from None
