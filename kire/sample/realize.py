@@ -125,79 +125,103 @@ class Realizer:
     # --- sentences -----------------------------------------------------------------------
     def add(self, template: Template, binding: dict[str, str]) -> None:
         """Append one sentence realizing ``template`` under ``binding``."""
-        kg, rng, d = self.kg, self.rng, self.draft
-        sent = len(d.sents)
-        tokens: list[str] = []
-        anaphoric: set[str] = set()  # slots written as pronoun or nominal here
-        value_keys: dict[tuple[str, str], str] = {}
-        adjective: set[str] = set()
-        named_here: list[str] = []
-        binding_seen: set[str] = set()
+        d = self.draft
+        sentence = _Sentence(len(d.sents))
         noun_slots = {slot for kind, slot, _, _ in template.slots() if kind in ("a_noun", "noun")}
         for tok in template.text.split():
             m = SLOT.match(tok)
             if not m:
-                tokens.append(tok)
+                sentence.tokens.append(tok)
                 continue
             kind, slot, prop, possessive = m.group(1) or "", m.group(2), m.group(3), bool(m.group(4))
             ent = binding[slot]
-            at_start = not tokens
             if kind == "":
-                if possessive and ent in binding_seen:
-                    surface, form = self.pronoun(ent, True), "pronoun"  # "... for his work"
-                else:
-                    others = tuple(e for e in binding.values() if e != ent)
-                    surface, form = self.entity_form(ent, at_start, slot not in noun_slots, others)
-                if form == "pronoun" and possessive:
-                    surface, possessive = self.pronoun(ent, True), False
-                if form in ("label", "alias") and takes_article(surface):
-                    tokens.append("The" if at_start else "the")  # outside the mention, as in DocRED
-                elif at_start:
-                    surface = surface[:1].upper() + surface[1:]
-                words = tokenize(surface)
-                start = len(tokens)
-                tokens.extend(words)
-                binding_seen.add(ent)
-                d.mentions.append(DraftMention(ent, sent, start, len(tokens), surface, form))
-                if possessive:
-                    tokens.append("'s")
-                if form in ("pronoun", "nominal"):
-                    anaphoric.add(ent)
-                else:
-                    named_here.append(ent)
+                others = tuple(e for e in binding.values() if e != ent)
+                self.add_entity(sentence, ent, possessive, slot not in noun_slots, others)
             elif kind in ("a_noun", "noun"):
-                noun = kg.noun(ent)
-                tokens.extend([article(noun), noun] if kind == "a_noun" else [noun])
+                noun = self.kg.noun(ent)
+                sentence.tokens.extend([article(noun), noun] if kind == "a_noun" else [noun])
             elif kind in ("adj", "a_adj"):
-                adj = kg.entities[ent].demonym
-                if kind == "a_adj":
-                    tokens.append(article(adj))
-                d.mentions.append(DraftMention(f"ADJ:{ent}", sent, len(tokens), len(tokens) + 1, adj, "adjective"))
-                tokens.append(adj)
-                adjective.add(slot)
-            else:  # a value: "v" written out, "y" the year only
-                value = kg.value(ent, prop)
-                if isinstance(value, Time):
-                    text = str(value.year) if kind == "y" else rng.choice(time_surfaces(value))
-                    key = f"V:TIME:{text}"
-                else:
-                    text = rng.choice(quantity_surfaces(value))
-                    key = f"V:NUM:{text}"
-                words = text.replace(",", " , ").split() if "," in text and not text[0].isdigit() else text.split()
-                start = len(tokens)
-                tokens.extend(words)
-                d.mentions.append(DraftMention(key, sent, start, len(tokens), text, "value"))
-                value_keys[(ent, prop)] = key
-        d.sents.append(tokens)
-        evidence = {sent} | {d.named_in[e] for e in anaphoric if e in d.named_in}
+                self.add_adjective(sentence, ent, with_article=kind == "a_adj")
+                sentence.adjective_slots.add(slot)
+            else:
+                self.add_value(sentence, ent, prop, year_only=kind == "y")
+        d.sents.append(sentence.tokens)
+        evidence = {sentence.index} | {d.named_in[e] for e in sentence.anaphoric if e in d.named_in}
         for s, p, o in template.facts:
-            d.facts.append(DraftFact(binding[s], p, binding[o], sent, set(evidence),
-                                     bool({s, o} & adjective)))
-        for (ent, prop), key in value_keys.items():
-            d.facts.append(DraftFact(ent, prop, key, sent, set(evidence)))
-        for ent in named_here:
-            d.named_in.setdefault(ent, sent)
-        self.no_pronoun_next = template.lead_slot() is not None and binding[template.lead_slot()] != d.topic
+            d.facts.append(DraftFact(binding[s], p, binding[o], sentence.index, set(evidence),
+                                     bool({s, o} & sentence.adjective_slots)))
+        for (ent, prop), key in sentence.values.items():
+            d.facts.append(DraftFact(ent, prop, key, sentence.index, set(evidence)))
+        for ent in sentence.named:
+            d.named_in.setdefault(ent, sentence.index)
+        lead = template.lead_slot()
+        self.no_pronoun_next = lead is not None and binding[lead] != d.topic
+
+    def add_entity(self, sentence: "_Sentence", ent: str, possessive: bool, nominal_ok: bool,
+                   others: tuple[str, ...]) -> None:
+        """A mention of item ``ent`` (with "the" before names that take it, "'s" if possessive)."""
+        tokens, at_start = sentence.tokens, not sentence.tokens
+        if possessive and ent in sentence.seen:
+            surface, form = self.pronoun(ent, True), "pronoun"  # "... for his work"
+        else:
+            surface, form = self.entity_form(ent, at_start, nominal_ok, others)
+        if form == "pronoun" and possessive:
+            surface, possessive = self.pronoun(ent, True), False
+        if form in ("label", "alias") and takes_article(surface):
+            tokens.append("The" if at_start else "the")  # outside the mention, as in DocRED
+        elif at_start:
+            surface = surface[:1].upper() + surface[1:]
+        start = len(tokens)
+        tokens.extend(tokenize(surface))
+        sentence.seen.add(ent)
+        self.draft.mentions.append(DraftMention(ent, sentence.index, start, len(tokens), surface, form))
+        if possessive:
+            tokens.append("'s")
+        (sentence.anaphoric.add if form in ("pronoun", "nominal") else sentence.named.append)(ent)
+
+    def add_adjective(self, sentence: "_Sentence", country: str, with_article: bool) -> None:
+        """A demonym mention ("French") standing for ``country``."""
+        adj = self.kg.entities[country].demonym
+        if with_article:
+            sentence.tokens.append(article(adj))
+        start = len(sentence.tokens)
+        sentence.tokens.append(adj)
+        self.draft.mentions.append(DraftMention(f"ADJ:{country}", sentence.index, start, start + 1, adj, "adjective"))
+
+    def add_value(self, sentence: "_Sentence", ent: str, prop: str, year_only: bool) -> None:
+        """A TIME or NUM mention: ``ent``'s value of ``prop``, written out (or just its year)."""
+        value = self.kg.value(ent, prop)
+        if isinstance(value, Time):
+            text = str(value.year) if year_only else self.rng.choice(time_surfaces(value))
+            key = f"V:TIME:{text}"
+        else:
+            text = self.rng.choice(quantity_surfaces(value))
+            key = f"V:NUM:{text}"
+        start = len(sentence.tokens)
+        sentence.tokens.extend(value_tokens(text))
+        self.draft.mentions.append(DraftMention(key, sentence.index, start, len(sentence.tokens), text, "value"))
+        sentence.values[(ent, prop)] = key
+
+
+@dataclass
+class _Sentence:
+    """The sentence being written: its tokens and what its mentions did."""
+
+    index: int
+    tokens: list[str] = field(default_factory=list)
+    anaphoric: set[str] = field(default_factory=set)  # entities written as pronoun or nominal
+    named: list[str] = field(default_factory=list)  # entities written by label or alias
+    seen: set[str] = field(default_factory=set)
+    adjective_slots: set[str] = field(default_factory=set)
+    values: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def value_tokens(text: str) -> list[str]:
+    """Tokens of a written value: "July 17, 1954" -> July 17 , 1954; "3,755,251" stays whole."""
+    if "," in text and not text[0].isdigit():
+        text = text.replace(",", " ,")
+    return text.split()
 
 
 def topic_options(kg: SampleKG, templates: tuple[Template, ...], topic: str) -> list[tuple[Template, dict]]:
