@@ -23,6 +23,7 @@ STAGE_COMMANDS: tuple[str, ...] = (
     "kire.linking.cli",
     "kire.sample.cli",
     "kire.report.cli",
+    "kire.predict.cli",
 )
 
 
