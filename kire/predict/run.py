@@ -1,0 +1,113 @@
+"""Relations a trained run finds in documents: load the run folder, score every entity pair.
+
+A run folder (``results/<dataset>/<model>/<variant>/seed<k>/``, written by `kire train`) holds
+``model.json`` + ``model.safetensors`` (the pipeline) and ``theta.json`` (the threshold chosen on
+dev). A relation is reported when its score reaches theta.
+
+Output records (JSON list, one per relation found, by document, then decreasing score)::
+
+    {"title", "h_idx", "t_idx", "r": relation id (e.g. P17), "r_label": its name, "score": float,
+     "head": {"name", "type", "kb_id"}, "tail": {...}}
+
+``kb_id`` is the KG id the entity was linked to (null when unlinked or no KG was used).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kire.docs.model import Document
+from kire.errors import InputError
+
+log = logging.getLogger(__name__)
+
+SPLIT = "predict"  # the split name new documents get in the variant's knowledge source
+
+
+def read_theta(run_dir: str | Path) -> float:
+    """The threshold a run chose on dev (``theta.json``)."""
+    path = Path(run_dir) / "theta.json"
+    try:
+        theta = json.loads(path.read_text(encoding="utf-8"))["theta"]
+    except FileNotFoundError:
+        raise InputError(str(path), None, None, "not found: is this a finished `kire train` run folder?") from None
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise InputError(str(path), None, "theta", "missing or not valid JSON") from None
+    if not isinstance(theta, (int, float)):
+        raise InputError(str(path), None, "theta", f"expected a number, got {theta!r}")
+    return float(theta)
+
+
+def load_run(run_dir: str | Path, documents: list[Document], settings: dict[str, Any] | None = None):
+    """``(pipeline, meta)`` of a run folder, its variant fed with ``documents`` as split ``predict``.
+
+    ``settings`` replaces the variant settings stored in model.json (knowledge folders of the new
+    documents, see kire.predict.knowledge); None keeps them.
+    """
+    from kire.models.checkpoint import load_tensors, read_model_meta
+    from kire.models.features import LabelSpace
+    from kire.models.registry import model_class
+    from kire.train.variants import Pipeline, build_variant
+
+    meta = read_model_meta(run_dir)
+    space = LabelSpace(**meta["space"])
+    model = model_class(meta["model"]).from_spec(space, meta["spec"])
+    variant_settings = dict(meta.get("variant_settings") or {}) if settings is None else settings
+    parts = build_variant(meta["variant"], model, variant_settings, {SPLIT: documents})
+    parts.init_from = None  # the run's own weights follow
+    pipeline = Pipeline(model, parts)
+    pipeline.load_state_dict(load_tensors(Path(run_dir) / "model.safetensors"))
+    return pipeline, meta
+
+
+def relation_records(documents: list[Document], features, scores: list[np.ndarray], theta: float,
+                     relations: list[str], labels: dict[str, str],
+                     kb_ids: dict[tuple[int, int], str] | None = None) -> list[dict]:
+    """The output records (module docstring) of every score >= theta.
+
+    ``scores[d]``: ``[P_d, R-1]`` of document d's pairs in ``features[d].pairs`` order;
+    ``kb_ids``: (document, entity) -> KG id.
+    """
+    kb_ids = kb_ids or {}
+    out = []
+    for d, (doc, f, s) in enumerate(zip(documents, features, scores)):
+        rows, cols = np.nonzero(s >= theta)
+        found = []
+        for row, col in zip(rows.tolist(), cols.tolist()):
+            h, t = int(f.pairs[row, 0]), int(f.pairs[row, 1])
+            r = relations[col]
+
+            def entity(e: int) -> dict:
+                ent = doc.entities[e]
+                return {"name": ent.name, "type": ent.type, "kb_id": kb_ids.get((d, e)) or ent.kb_id}
+
+            found.append({"title": doc.title, "h_idx": h, "t_idx": t, "r": r, "r_label": labels.get(r, r),
+                          "score": round(float(s[row, col]), 6), "head": entity(h), "tail": entity(t)})
+        out.extend(sorted(found, key=lambda x: (-x["score"], x["h_idx"], x["t_idx"], x["r"])))
+    return out
+
+
+def predict(run_dir: str | Path, documents: list[Document], labels: dict[str, str], *,
+            settings: dict[str, Any] | None = None, kb_ids: dict[tuple[int, int], str] | None = None,
+            batch_size: int = 4, device: str = "cpu", theta: float | None = None) -> list[dict]:
+    """Score ``documents`` with the run at ``run_dir``; return the relations found (module docstring).
+
+    ``theta`` None: the run's own (theta.json).
+    """
+    import torch
+
+    from kire.train.predict import relation_scores
+
+    theta = read_theta(run_dir) if theta is None else theta
+    pipeline, meta = load_run(run_dir, documents, settings)
+    model = pipeline.model
+    features = [model.featurize(doc, i, "input") for i, doc in enumerate(documents)]
+    dev = torch.device(device)
+    pipeline.to(dev)
+    scores = relation_scores(pipeline, features, SPLIT, batch_size, dev)
+    return relation_records(documents, features, scores, theta, model.space.relations, labels, kb_ids)
