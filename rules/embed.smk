@@ -1,0 +1,146 @@
+# Token lookup and the attribute AutoEncoder (paper 4.2, eqs. 6-7; docs/embed.md).
+#   attribute_sequences    KG tables (kg extract)              -> RESULTS/embed/sequences/
+#   train_char_embeddings  sequences + document tokens          -> RESULTS/embed/chars/
+#   pretrain_autoencoder   sequences + GloVe + char vectors     -> RESULTS/embed/autoencoder/
+#   encode_attributes      frozen encoder, subgraph entities    -> RESULTS/embed/attribute_codes/
+# The AutoEncoder is pretrained on every item of the KG; codes are exported for the entities of
+# every dataset's subgraphs (linked entities and their neighbours), the input of the KIRE layer.
+
+import shlex
+
+EMBED = f"{RESULTS}/embed"
+EMBED_SEQUENCES = [f"{EMBED}/sequences/sequences.parquet", f"{EMBED}/sequences/entities.parquet"]
+EMBED_CHARS = [f"{EMBED}/chars/vectors.npy", f"{EMBED}/chars/words.parquet"]
+EMBED_MODEL = [f"{EMBED}/autoencoder/{name}"
+               for name in ("encoder.safetensors", "encoder.json", "autoencoder.safetensors", "report.json")]
+EMBED_CODES = [f"{EMBED}/attribute_codes/{name}"
+               for name in ("codes.safetensors", "entities.parquet", "triples.parquet", "meta.json")]
+
+
+def embed_glove_input(wildcards):
+    """The configured GloVe text file, if any (the offline package is not a workflow file)."""
+    glove = config["embed"].get("glove")
+    return [glove] if glove else []
+
+
+def embed_glove_flag():
+    glove = config["embed"].get("glove")
+    return f"--glove {shlex.quote(glove)}" if glove else ""
+
+
+rule attribute_sequences:
+    input:
+        kg=f"{RESULTS}/kg/manifest.json",
+    output:
+        EMBED_SEQUENCES,
+    params:
+        kg=f"{RESULTS}/kg",
+        out=f"{EMBED}/sequences",
+        excluded=shlex.join(config["embed"]["exclude_datatypes"]),
+        max_triples=config["embed"]["max_triples"],
+        max_tokens=config["embed"]["max_tokens"],
+    log:
+        logfile("attribute_sequences"),
+    benchmark:
+        benchfile("attribute_sequences")
+    threads: 1
+    resources:
+        mem_mb=8000,
+    shell:
+        "kire embed sequences --kg {params.kg:q} --out {params.out:q} --max-triples {params.max_triples}"
+        " --max-tokens {params.max_tokens} --exclude-datatypes {params.excluded} > {log:q} 2>&1"
+
+
+rule train_char_embeddings:
+    input:
+        sequences=EMBED_SEQUENCES,
+        docs=[f"{RESULTS}/docs/{name}/{split}/docs.parquet" for name in DATASETS
+              for split in ("train", "dev", "test")],
+        glove=embed_glove_input,
+    output:
+        EMBED_CHARS,
+    params:
+        sequences=f"{EMBED}/sequences",
+        out=f"{EMBED}/chars",
+        glove=embed_glove_flag(),
+        window=config["embed"]["char_window"],
+        epochs=config["embed"]["char_epochs"],
+        min_count=config["embed"]["char_min_count"],
+        seed=config["embed"]["seed"],
+    log:
+        logfile("train_char_embeddings"),
+    benchmark:
+        benchfile("train_char_embeddings")
+    # one gensim worker: the vectors are then a deterministic function of corpus and seed
+    threads: 1
+    resources:
+        mem_mb=4000,
+    shell:
+        "kire embed chars --sequences {params.sequences:q} --docs {input.docs:q} {params.glove}"
+        " --window {params.window} --epochs {params.epochs} --min-count {params.min_count}"
+        " --seed {params.seed} --workers 1 --out {params.out:q} > {log:q} 2>&1"
+
+
+rule pretrain_autoencoder:
+    input:
+        sequences=EMBED_SEQUENCES,
+        chars=EMBED_CHARS,
+        glove=embed_glove_input,
+    output:
+        EMBED_MODEL,
+    params:
+        sequences=f"{EMBED}/sequences",
+        chars=f"{EMBED}/chars",
+        out=f"{EMBED}/autoencoder",
+        glove=embed_glove_flag(),
+        hyper=" ".join(f"--{key.replace('_', '-')} {config['embed'][key]}"
+                       for key in ("hidden", "vocab_size", "batch_size", "lr", "max_epochs",
+                                   "patience", "heldout", "seed")),
+    log:
+        logfile("pretrain_autoencoder"),
+    benchmark:
+        benchfile("pretrain_autoencoder")
+    threads: 2
+    resources:
+        mem_mb=8000,
+    shell:
+        "kire embed pretrain --sequences {params.sequences:q} --chars {params.chars:q} {params.glove}"
+        " {params.hyper} --threads {threads} --out {params.out:q} > {log:q} 2>&1"
+
+
+rule encode_attributes:
+    input:
+        model=EMBED_MODEL,
+        sequences=EMBED_SEQUENCES,
+        chars=EMBED_CHARS,
+        glove=embed_glove_input,
+        nodes=[f"{RESULTS}/subgraph/{name}/{split}/nodes.parquet" for name in DATASETS
+               for split in ("train", "dev", "test")],
+    output:
+        EMBED_CODES,
+    params:
+        sequences=f"{EMBED}/sequences",
+        chars=f"{EMBED}/chars",
+        model=f"{EMBED}/autoencoder",
+        out=f"{EMBED}/attribute_codes",
+        glove=embed_glove_flag(),
+    log:
+        logfile("encode_attributes"),
+    benchmark:
+        benchfile("encode_attributes")
+    threads: 2
+    resources:
+        mem_mb=8000,
+    shell:
+        "kire embed encode --sequences {params.sequences:q} --chars {params.chars:q} {params.glove}"
+        " --model {params.model:q} --entities {input.nodes:q} --entities-column qid"
+        " --threads {threads} --no-progress --out {params.out:q} > {log:q} 2>&1"
+
+
+rule embed:
+    input:
+        EMBED_MODEL,
+        EMBED_CODES,
+
+
+TRAIN_ALL.extend([f"{EMBED}/autoencoder/report.json", f"{EMBED}/attribute_codes/meta.json"])
