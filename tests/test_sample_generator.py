@@ -100,6 +100,40 @@ def test_docred_sample_loads_and_names_match_the_dump(sample):
     assert sizes == {"train": 16, "dev": 6, "test": 6}
 
 
+def test_every_docred_label_is_a_statement_of_the_dump(sample):
+    from kire.sample.facts import time_surfaces
+    from kire.sample.world import Time
+
+    ids_of: dict[str, set[str]] = {}
+    statements: set[tuple[str, str, str]] = set()
+    for e in dump_entities(sample / DUMP_NAME):
+        for name in [*e["labels"].values(), *(a for g in e["aliases"].values() for a in g)]:
+            ids_of.setdefault(name["value"].casefold(), set()).add(e["id"])
+        for prop, group in e["claims"].items():
+            for st in group:
+                dv = st["mainsnak"].get("datavalue")
+                if not dv or st["rank"] == "deprecated":
+                    continue
+                if dv["type"] == "wikibase-entityid":
+                    statements.add((e["id"], prop, dv["value"]["id"]))
+                elif dv["type"] == "time":
+                    t = Time(dv["value"]["time"], dv["value"]["precision"])
+                    for text in {str(t.year), *time_surfaces(t)}:
+                        statements.add((e["id"], prop, text))
+    relations = json.loads((sample / "docred" / "rel_info.json").read_text())
+    checked = 0
+    for split in ("train", "dev"):
+        for doc in read_docred(sample / "docred" / f"{split}.json", relations):
+            for lab in doc.labels:
+                head, tail = doc.entities[lab.head], doc.entities[lab.tail]
+                heads = ids_of[head.name.casefold()]
+                tails = {tail.name} if tail.type == "TIME" else ids_of[tail.name.casefold()]
+                assert any((h, lab.relation, t) in statements for h in heads for t in tails), \
+                    (doc.title, head.name, lab.relation, tail.name)
+                checked += 1
+    assert checked > 50
+
+
 def test_test_split_has_no_labels_and_others_do(sample):
     for split, labeled in (("train", True), ("dev", True), ("test", False)):
         raw = json.loads((sample / "docred" / f"{split}.json").read_text())
