@@ -20,11 +20,14 @@ from kire.errors import KireError
 STAGE_COMMANDS: tuple[str, ...] = (
     "kire.kg.cli",
     "kire.docs.cli",
+    "kire.coref.cli",
     "kire.linking.cli",
     "kire.embed.cli",
     "kire.sample.cli",
     "kire.report.cli",
     "kire.predict.cli",
+    "kire.train.cli",
+    "kire.eval.cli",
 )
 
 

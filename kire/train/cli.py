@@ -1,0 +1,96 @@
+"""`kire train` (one model, variant and seed) and `kire split-docred` (a fixed train/dev split)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from kire.errors import KireError
+
+
+def json_object(text: str) -> dict:
+    """Parse a JSON object given on the command line."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {err}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object")
+    return value
+
+
+def register(subparsers) -> None:
+    from kire.train.loop import TrainConfig
+
+    d = TrainConfig()
+    p = subparsers.add_parser(
+        "train", help="train a document-level RE model (one variant, one seed) and predict dev/test",
+        description="Train MODEL on TRAIN with early stopping on DEV F1; write the best weights "
+                    "(safetensors), metrics.jsonl, theta.json (theta chosen on dev), dev_result.json "
+                    "and result.json (TEST predictions, official format) into --out. Rerunning an "
+                    "interrupted run resumes after its last finished epoch.",
+    )
+    p.add_argument("--train", required=True, help="training split: document-table folder or DocRED JSON")
+    p.add_argument("--dev", required=True, help="dev split (labeled)")
+    p.add_argument("--test", help="test split (labels optional); its predictions go to result.json")
+    p.add_argument("--rel-info", required=True, help="rel_info.json: relation id -> name")
+    p.add_argument("--model", required=True, help="registered model name (cnn, lstm, bilstm, context_aware, atlop)")
+    p.add_argument("--variant", default="base", help="training variant (default: base)")
+    p.add_argument("--variant-settings", type=json_object, default={}, help="JSON object of variant settings")
+    p.add_argument("--model-settings", type=json_object, default={},
+                   help='JSON object of model settings, e.g. {"word_vectors": null, "encoder": "/path"}')
+    p.add_argument("--train-facts", help="Ign F1 facts: .fact list or DocRED train file (default: --train's labels)")
+    p.add_argument("--out", required=True, help="run folder")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--epochs", type=int, default=d.epochs)
+    p.add_argument("--patience", type=int, default=d.patience)
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--encoder-lr", type=float, default=d.encoder_lr)
+    p.add_argument("--grad-clip", type=float, default=d.grad_clip)
+    p.add_argument("--max-entities", type=int, default=128, help="size of the entity-id embedding")
+    p.add_argument("--device", default=d.device, help="auto (CUDA when present), cpu, cuda:0, ...")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(func=run_train)
+
+    s = subparsers.add_parser(
+        "split-docred", help="split a DocRED-format file into train and dev by a fixed rule",
+        description="Order documents by SHA-1 of their title and put the first N_TRAIN in TRAIN_OUT, "
+                    "the next N_DEV in DEV_OUT (the rule is documented in kire/train/split.py).",
+    )
+    s.add_argument("source")
+    s.add_argument("train_out")
+    s.add_argument("dev_out")
+    s.add_argument("--n-train", type=int, required=True)
+    s.add_argument("--n-dev", type=int, required=True)
+    s.set_defaults(func=run_split)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    import torch
+
+    from kire.train.loop import TrainConfig
+    from kire.train.run import run_training
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.epochs < 1 or args.batch_size < 1 or args.patience < 1:
+        raise KireError("--epochs, --batch-size and --patience must be at least 1")
+    cfg = TrainConfig(epochs=args.epochs, patience=args.patience, batch_size=args.batch_size, lr=args.lr,
+                      encoder_lr=args.encoder_lr, grad_clip=args.grad_clip, seed=args.seed,
+                      device=args.device, progress=not args.no_progress)
+    summary = run_training(train=args.train, dev=args.dev, test=args.test, rel_info=args.rel_info,
+                           model=args.model, out_dir=args.out, cfg=cfg, model_settings=args.model_settings,
+                           variant=args.variant, variant_settings=args.variant_settings,
+                           train_facts=args.train_facts, max_entities=args.max_entities)
+    print(json.dumps(summary))
+    return 0
+
+
+def run_split(args: argparse.Namespace) -> int:
+    from kire.train.split import split_docred_file
+
+    counts = split_docred_file(args.source, args.train_out, args.dev_out, args.n_train, args.n_dev)
+    print(json.dumps(counts))
+    return 0

@@ -1,0 +1,213 @@
+"""The training loop: Adam, gradient clipping, early stopping on dev F1, resumable checkpoints.
+
+Every epoch appends one JSON line to ``metrics.jsonl`` and rewrites ``checkpoint/state.safetensors``
+(weights, optimizer moments, RNG state) and ``checkpoint/state.json`` (epoch, best F1, patience
+counter, the metrics so far); an interrupted run started again with the same settings continues
+after the last finished epoch. The best model on dev is kept in ``model.safetensors``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+
+from kire.eval.metric import Fact, Truth, official_scores
+from kire.eval.threshold import best_threshold
+from kire.io import atomic_path, write_json_atomic
+from kire.models.checkpoint import load_tensors, save_model, save_tensors
+from kire.models.features import DocFeatures
+from kire.train.predict import candidate_correctness, iter_batches, relation_scores, submission
+from kire.train.variants import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run (config key ``train``)."""
+
+    epochs: int = 30
+    patience: int = 5
+    batch_size: int = 4
+    lr: float = 5e-4
+    encoder_lr: float = 5e-5   # parameters under ``model.encoder`` (pretrained transformers)
+    grad_clip: float = 5.0
+    seed: int = 0
+    device: str = "auto"
+    progress: bool = True
+
+    def fingerprint(self, extra: dict[str, Any]) -> str:
+        """Hash of the settings that must match for a run to resume (not epochs/patience)."""
+        keys = {k: v for k, v in asdict(self).items() if k not in ("epochs", "patience", "progress", "device")}
+        blob = json.dumps({**keys, **extra}, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto``: CUDA when present, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch and ask torch for deterministic kernels."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+@dataclass
+class DevResult:
+    """Dev scores of the current weights at the chosen threshold."""
+
+    f1: float
+    ign_f1: float
+    p: float
+    r: float
+    theta: float
+
+
+def evaluate_dev(pipeline: Pipeline, features: Sequence[DocFeatures], truth: Truth,
+                 train_facts: set[Fact], batch_size: int, device: torch.device,
+                 progress: bool = False) -> tuple[DevResult, list[np.ndarray]]:
+    """Score dev, choose theta (or take the model's fixed one) and apply the official metric."""
+    relations = pipeline.model.space.relations
+    scores = relation_scores(pipeline, features, "dev", batch_size, device, progress)
+    theta = pipeline.model.fixed_theta
+    if theta is None:
+        flat, correct = candidate_correctness(features, scores, truth, relations)
+        theta, _ = best_threshold(flat, correct, len(truth.gold))
+    metric = official_scores(truth, submission(features, scores, theta, relations), train_facts)
+    return DevResult(metric["f1"], metric["ign_f1"], metric["p"], metric["r"], theta), scores
+
+
+def optimizer_for(pipeline: Pipeline, cfg: TrainConfig) -> torch.optim.Adam:
+    """Adam over the trainable parameters; pretrained encoder weights get ``encoder_lr``."""
+    encoder, rest = [], []
+    for name, param in pipeline.named_parameters():
+        if param.requires_grad:
+            (encoder if name.startswith("model.encoder.") else rest).append(param)
+    groups = [{"params": rest, "lr": cfg.lr}]
+    if encoder:
+        groups.append({"params": encoder, "lr": cfg.encoder_lr})
+    return torch.optim.Adam(groups)
+
+
+def save_state(ckpt_dir: Path, pipeline: Pipeline, optimizer: torch.optim.Optimizer,
+               state: dict[str, Any]) -> None:
+    """Write the resumable state: tensors to safetensors, the rest to JSON (no pickle anywhere)."""
+    tensors = {f"p.{k}": v for k, v in pipeline.state_dict().items()}
+    opt = optimizer.state_dict()
+    for idx, slots in opt["state"].items():
+        for key, value in slots.items():
+            tensors[f"o.{idx}.{key}"] = value if torch.is_tensor(value) else torch.tensor(value)
+    tensors["rng.torch"] = torch.get_rng_state()
+    save_tensors(tensors, ckpt_dir / "state.safetensors")
+    write_json_atomic(ckpt_dir / "state.json", {**state, "param_groups": opt["param_groups"]})
+
+
+def load_state(ckpt_dir: Path, pipeline: Pipeline, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """Restore what :func:`save_state` wrote; return its JSON part."""
+    state = json.loads((ckpt_dir / "state.json").read_text(encoding="utf-8"))
+    tensors = load_tensors(ckpt_dir / "state.safetensors")
+    pipeline.load_state_dict({k[2:]: v for k, v in tensors.items() if k.startswith("p.")})
+    slots: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith("o."):
+            _, idx, name = key.split(".", 2)
+            slots.setdefault(int(idx), {})[name] = value
+    optimizer.load_state_dict({"state": slots, "param_groups": state.pop("param_groups")})
+    torch.set_rng_state(tensors["rng.torch"])
+    return state
+
+
+def write_metrics(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rewrite ``metrics.jsonl`` atomically: one JSON object per finished epoch."""
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features: Sequence[DocFeatures],
+        dev_truth: Truth, train_facts: set[Fact], cfg: TrainConfig, out_dir: str | Path,
+        meta: dict[str, Any], on_epoch: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Train ``pipeline`` and keep its best dev-F1 weights in ``out_dir/model.safetensors``.
+
+    ``meta`` is written as ``model.json`` beside the best weights. Returns the final state:
+    ``{"epoch", "best_f1", "best_epoch", "bad_epochs", "metrics": [...], "stopped"}``.
+    """
+    out_dir = Path(out_dir)
+    ckpt_dir = out_dir / "checkpoint"
+    device = resolve_device(cfg.device)
+    seed_everything(cfg.seed)
+    pipeline.to(device)
+    optimizer = optimizer_for(pipeline, cfg)
+    fingerprint = cfg.fingerprint({"meta": meta, "n_train": len(train_features), "n_dev": len(dev_features)})
+    state: dict[str, Any] = {"fingerprint": fingerprint, "epoch": 0, "best_f1": -1.0, "best_epoch": 0,
+                             "bad_epochs": 0, "metrics": [], "stopped": False}
+    if (ckpt_dir / "state.json").is_file():
+        saved = json.loads((ckpt_dir / "state.json").read_text(encoding="utf-8"))
+        if saved.get("fingerprint") == fingerprint:
+            state = load_state(ckpt_dir, pipeline, optimizer)
+            log.info("resuming %s after epoch %d", out_dir, state["epoch"])
+        else:
+            log.warning("ignoring checkpoint in %s: it was made with other settings", ckpt_dir)
+    n_classes = pipeline.model.space.n_classes
+    from tqdm import tqdm
+
+    while state["epoch"] < cfg.epochs and not state["stopped"]:
+        epoch = state["epoch"] + 1
+        pipeline.train()
+        started = time.perf_counter()
+        # the order depends only on (seed, epoch): a resumed run sees the same batches
+        order = torch.randperm(len(train_features), generator=torch.Generator().manual_seed(cfg.seed * 100003 + epoch))
+        sums: dict[str, float] = {}
+        n_batches = 0
+        total = math.ceil(len(train_features) / cfg.batch_size)
+        for batch in tqdm(iter_batches(train_features, cfg.batch_size, n_classes, order.tolist()),
+                          total=total, desc=f"epoch {epoch}", disable=not cfg.progress, leave=False):
+            batch = batch.to(device)
+            terms = pipeline.losses(batch, "train")
+            loss = sum(terms.values())
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(pipeline.parameters(), cfg.grad_clip)
+            optimizer.step()
+            for name, value in terms.items():
+                sums[name] = sums.get(name, 0.0) + float(value.detach())
+            n_batches += 1
+        train_seconds = time.perf_counter() - started
+        dev, _ = evaluate_dev(pipeline, dev_features, dev_truth, train_facts, cfg.batch_size, device)
+        row = {"epoch": epoch, "loss": sum(sums.values()) / max(n_batches, 1),
+               **{f"loss_{k}": v / max(n_batches, 1) for k, v in sums.items()},
+               "dev_f1": dev.f1, "dev_ign_f1": dev.ign_f1, "dev_p": dev.p, "dev_r": dev.r,
+               "theta": dev.theta, "train_seconds": train_seconds,
+               "docs_per_second": len(train_features) / train_seconds if train_seconds else None,
+               "seconds": time.perf_counter() - started}
+        log.info("epoch %d: loss %.4f dev F1 %.4f Ign F1 %.4f theta %.4f (%.1fs)", epoch, row["loss"],
+                 dev.f1, dev.ign_f1, dev.theta, row["seconds"])
+        state["metrics"].append(row)
+        state["epoch"] = epoch
+        if dev.f1 > state["best_f1"]:
+            state.update(best_f1=dev.f1, best_epoch=epoch, bad_epochs=0)
+            save_model(pipeline, meta, out_dir)
+        else:
+            state["bad_epochs"] += 1
+            state["stopped"] = state["bad_epochs"] >= cfg.patience
+        write_metrics(out_dir / "metrics.jsonl", state["metrics"])
+        save_state(ckpt_dir, pipeline, optimizer, state)
+        if on_epoch:
+            on_epoch(row)
+    return state

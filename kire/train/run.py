@@ -1,0 +1,115 @@
+"""One training run, end to end: read splits, build model + variant, fit, pick theta, predict.
+
+Outputs in the run folder (``results/<dataset>/<model>/<variant>/seed<k>/``):
+``model.safetensors`` + ``model.json`` (best dev weights), ``metrics.jsonl`` (one line per epoch),
+``checkpoint/`` (resumable state), ``theta.json`` (``{"theta", "dev_f1", "dev_ign_f1", "dev_p",
+"dev_r", "best_epoch", "epochs", "train_seconds"}``), ``dev_result.json`` and, when a test split
+is given, ``result.json`` (official submission format: ``[{title, h_idx, t_idx, r, evidence}]``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from kire.docs.model import Document
+from kire.eval.metric import facts_of_documents, read_fact_file, Truth
+from kire.io import write_json_atomic
+from kire.models.base import REModel
+from kire.models.checkpoint import load_tensors, read_model_meta
+from kire.models.features import LabelSpace
+from kire.models.registry import model_class
+from kire.train.loop import TrainConfig, evaluate_dev, fit, resolve_device, seed_everything
+from kire.train.predict import relation_scores, submission
+from kire.train.variants import Pipeline, build_variant
+
+log = logging.getLogger(__name__)
+
+
+def read_relations(rel_info: str | Path) -> list[str]:
+    """Relation ids of a rel_info.json object, in file order."""
+    from kire.docs.prepare import read_rel_info
+
+    return list(read_rel_info(rel_info))
+
+
+def read_split(path: str | Path, relations: list[str] | None = None) -> list[Document]:
+    """Documents of a split: a folder of the document tables (``kire.docs.model``) or a DocRED file."""
+    from kire.docs.docred import read_docred
+    from kire.docs.model import read_documents
+
+    path = Path(path)
+    if path.is_dir():
+        return read_documents(path)
+    return read_docred(path, relations)
+
+
+def read_train_facts(path: str | Path, relations: list[str] | None = None) -> set:
+    """Ign F1's training facts: from a ``.fact`` list, or from a DocRED file / document folder."""
+    path = Path(path)
+    if path.suffix == ".fact":
+        return read_fact_file(path)
+    return facts_of_documents(read_split(path, relations))
+
+
+def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]]) -> tuple[Pipeline, dict]:
+    """Rebuild a saved pipeline (architecture from model.json, weights from safetensors)."""
+    meta = read_model_meta(model_dir)
+    space = LabelSpace(**meta["space"])
+    model = model_class(meta["model"]).from_spec(space, meta["spec"])
+    parts = build_variant(meta["variant"], model, meta.get("variant_settings") or {}, documents)
+    parts.init_from = None
+    pipeline = Pipeline(model, parts)
+    pipeline.load_state_dict(load_tensors(Path(model_dir) / "model.safetensors"))
+    return pipeline, meta
+
+
+def run_training(*, train: str, dev: str, test: str | None, rel_info: str, model: str,
+                 out_dir: str, cfg: TrainConfig, model_settings: dict[str, Any] | None = None,
+                 variant: str = "base", variant_settings: dict[str, Any] | None = None,
+                 train_facts: str | None = None, max_entities: int = 128) -> dict[str, Any]:
+    """Train ``model`` (variant ``variant``) and write the run folder; return theta.json's content."""
+    started = time.perf_counter()
+    relations = read_relations(rel_info)
+    splits = {"train": read_split(train, relations), "dev": read_split(dev, relations)}
+    if test:
+        splits["test"] = read_split(test, relations)
+    files = {"train": train, "dev": dev, "test": test}
+    all_docs = [d for docs in splits.values() for d in docs]
+    space = LabelSpace.from_documents(relations, all_docs, max_entities)
+    seed_everything(cfg.seed)
+    re_model: REModel = model_class(model).create(space, model_settings or {}, all_docs)
+    parts = build_variant(variant, re_model, variant_settings or {}, splits)
+    if parts.init_from:
+        base = load_tensors(Path(parts.init_from) / "model.safetensors")
+        re_model.load_state_dict({k[len("model."):]: v for k, v in base.items() if k.startswith("model.")})
+    pipeline = Pipeline(re_model, parts)
+    features = {name: [re_model.featurize(doc, i, str(files[name])) for i, doc in enumerate(docs)]
+                for name, docs in splits.items()}
+    truth = Truth.from_documents(splits["dev"], str(dev))
+    facts = read_train_facts(train_facts, relations) if train_facts else facts_of_documents(splits["train"])
+    meta = {"model": model, "space": space.to_json(), "spec": re_model.spec(), "variant": variant,
+            "variant_settings": variant_settings or {}, "variant_spec": parts.spec, "train": asdict(cfg)}
+    state = fit(pipeline, features["train"], features["dev"], truth, facts, cfg, out_dir, meta)
+
+    # the best weights decide theta on dev and the test predictions
+    best, _ = load_pipeline(out_dir, splits)
+    device = resolve_device(cfg.device)
+    best.to(device)
+    dev_result, dev_scores = evaluate_dev(best, features["dev"], truth, facts, cfg.batch_size, device)
+    out = Path(out_dir)
+    write_json_atomic(out / "dev_result.json",
+                      submission(features["dev"], dev_scores, dev_result.theta, relations), indent=None)
+    if "test" in features:
+        test_scores = relation_scores(best, features["test"], "test", cfg.batch_size, device)
+        write_json_atomic(out / "result.json",
+                          submission(features["test"], test_scores, dev_result.theta, relations), indent=None)
+    summary = {"theta": dev_result.theta, "dev_f1": dev_result.f1, "dev_ign_f1": dev_result.ign_f1,
+               "dev_p": dev_result.p, "dev_r": dev_result.r, "best_epoch": state["best_epoch"],
+               "epochs": state["epoch"], "train_seconds": sum(m["train_seconds"] for m in state["metrics"]),
+               "wall_seconds": time.perf_counter() - started}
+    write_json_atomic(out / "theta.json", summary)
+    return summary

@@ -1,0 +1,101 @@
+"""Training variants: what is added to a base model, and the pipeline that runs it.
+
+A variant is a factory registered in :data:`VARIANTS` as ``"module:function"``; it is called as
+``factory(model, settings, documents)`` (``documents``: split name -> list of Document) and returns
+:class:`VariantParts`. Variant ``base`` adds nothing. The knowledge-injection variant returns an
+``inject`` module that sits between ``encode`` and ``predict`` (eq. 1 of the paper):
+
+    H = model.encode(batch)
+    H = inject(H, batch, kbatch)          # or (H, {"name": weighted extra loss, ...})
+    logits = model.predict(H, batch)
+
+``kbatch`` comes from ``parts.batch_inputs(split, batch)`` (e.g. KG sub-graphs of the batch's
+documents; ``batch.doc_index`` indexes the split's documents). Extra loss terms are returned by
+``inject`` or computed by ``parts.loss_terms``; the training loop adds them to the relation loss.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from kire.docs.model import Document
+from kire.errors import KireError
+from kire.models.base import REModel
+from kire.models.batch import Batch
+
+VARIANTS: dict[str, str] = {
+    "base": "kire.train.variants:base_variant",
+}
+
+LossTerm = Callable[[Batch, torch.Tensor, torch.Tensor], torch.Tensor]  # (batch, H, logits) -> scalar
+
+
+@dataclass
+class VariantParts:
+    """What a variant adds to a model.
+
+    ``inject``: module called as ``inject(H, batch, kbatch)``, returning H ``[B, L, d]`` or
+    ``(H, {name: scalar loss})``; its parameters are trained and saved with the model.
+    ``batch_inputs``: ``(split, batch) -> kbatch``, the extra per-batch inputs of ``inject``.
+    ``loss_terms``: ``{name: (batch, H, logits) -> scalar}`` added to the loss during training.
+    ``init_from``: a saved model folder whose weights initialise the model part (two-stage
+    training: base model first, then fine-tune with the layer).
+    ``spec``: JSON-serializable settings stored in model.json so the variant can be rebuilt.
+    """
+
+    inject: nn.Module | None = None
+    batch_inputs: Callable[[str, Batch], Any] | None = None
+    loss_terms: dict[str, LossTerm] = field(default_factory=dict)
+    init_from: str | None = None
+    spec: dict[str, Any] = field(default_factory=dict)
+
+
+def base_variant(model: REModel, settings: dict[str, Any], documents: dict[str, list[Document]]) -> VariantParts:
+    """The plain model: encode then predict."""
+    if settings:
+        raise KireError(f"variant 'base' takes no settings, got {sorted(settings)}")
+    return VariantParts()
+
+
+def build_variant(name: str, model: REModel, settings: dict[str, Any],
+                  documents: dict[str, list[Document]]) -> VariantParts:
+    """The parts of variant ``name`` for ``model``."""
+    try:
+        module, func = VARIANTS[name].split(":")
+    except KeyError:
+        raise KireError(f"unknown variant {name!r}; known: {', '.join(sorted(VARIANTS))}") from None
+    return getattr(importlib.import_module(module), func)(model, settings, documents)
+
+
+class Pipeline(nn.Module):
+    """A model with its variant's parts; ``state_dict`` holds both (keys ``model.*``, ``inject.*``)."""
+
+    def __init__(self, model: REModel, parts: VariantParts):
+        super().__init__()
+        self.model = model
+        self.inject = parts.inject
+        self.parts = parts
+
+    def forward(self, batch: Batch, split: str) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+        """``(H [B, L, d], logits [P, R], extra losses)`` of a batch of split ``split``."""
+        H = self.model.encode(batch)
+        extra: dict[str, torch.Tensor] = {}
+        if self.inject is not None:
+            kbatch = self.parts.batch_inputs(split, batch) if self.parts.batch_inputs else None
+            out = self.inject(H, batch, kbatch)
+            H, extra = (out[0], dict(out[1])) if isinstance(out, tuple) else (out, {})
+        logits = self.model.predict(H, batch)
+        return H, logits, extra
+
+    def losses(self, batch: Batch, split: str = "train") -> dict[str, torch.Tensor]:
+        """``{"re": L_re, ...extra terms}`` of a labeled batch; the training loss is their sum."""
+        H, logits, extra = self(batch, split)
+        terms = {"re": self.model.loss(logits, batch), **extra}
+        for name, term in self.parts.loss_terms.items():
+            terms[name] = term(batch, H, logits)
+        return terms
