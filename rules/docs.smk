@@ -46,6 +46,11 @@ def filter_dataset_args(wildcards, input):
     )
 
 
+def duckdb_memory(wildcards, resources):
+    """DuckDB's memory limit: three quarters of the job's mem_mb (the rest for Python and Arrow)."""
+    return f"{resources.mem_mb * 3 // 4}MB"
+
+
 rule prepare_docs:
     input:
         dataset_raw_inputs,
@@ -54,6 +59,7 @@ rule prepare_docs:
         report=f"{RESULTS}/docs/{{dataset}}/report.json",
     params:
         args=prepare_args,
+        out=lambda wildcards, output: str(Path(output.report).parent),
         on_error=config["docs"]["on_error"],
         dev_fraction=config["docs"]["dwie_dev_fraction"],
         seed=config["docs"]["seed"],
@@ -65,7 +71,7 @@ rule prepare_docs:
     resources:
         mem_mb=4000,
     shell:
-        "kire docs prepare --dataset {wildcards.dataset} {params.args} --out {RESULTS}/docs/{wildcards.dataset}"
+        "kire docs prepare --dataset {wildcards.dataset} {params.args} --out {params.out}"
         " --on-error {params.on_error} --dev-fraction {params.dev_fraction} --seed {params.seed} > {log} 2>&1"
 
 
@@ -78,6 +84,10 @@ rule link_entities:
         report=f"{RESULTS}/links/{{dataset}}/report.json",
     params:
         options=shlex.quote(json.dumps(config["linking"], sort_keys=True)),
+        docs=lambda wildcards, input: str(Path(input.docs[0]).parents[1]),
+        kg=lambda wildcards, input: str(Path(input.kg).parent),
+        out=lambda wildcards, output: str(Path(output.links).parent),
+        duckdb_memory=duckdb_memory,
     log:
         logfile("link_entities", "{dataset}"),
     benchmark:
@@ -86,8 +96,9 @@ rule link_entities:
     resources:
         mem_mb=8000,
     shell:
-        "kire link --dataset {wildcards.dataset} --docs {RESULTS}/docs/{wildcards.dataset} --kg {LINK_KG}"
-        " --out {RESULTS}/links/{wildcards.dataset} --options {params.options} --threads {threads} > {log} 2>&1"
+        "kire link --dataset {wildcards.dataset} --docs {params.docs} --kg {params.kg}"
+        " --out {params.out} --options {params.options} --threads {threads}"
+        " --memory-limit {params.duckdb_memory} > {log} 2>&1"
 
 
 rule filter_kg:
@@ -101,6 +112,9 @@ rule filter_kg:
     params:
         datasets=filter_dataset_args,
         options=shlex.quote(json.dumps(config["filter"], sort_keys=True)),
+        kg=lambda wildcards, input: str(Path(input.kg).parent),
+        out=lambda wildcards, output: str(Path(output.audit).parent),
+        duckdb_memory=duckdb_memory,
     log:
         logfile("filter_kg"),
     benchmark:
@@ -109,8 +123,8 @@ rule filter_kg:
     resources:
         mem_mb=8000,
     shell:
-        "kire kg filter --kg {LINK_KG} {params.datasets} --out {FILTERED_KG} --options {params.options}"
-        " --threads {threads} > {log} 2>&1"
+        "kire kg filter --kg {params.kg} {params.datasets} --out {params.out} --options {params.options}"
+        " --threads {threads} --memory-limit {params.duckdb_memory} > {log} 2>&1"
 
 
 rule build_subgraph:
@@ -126,6 +140,10 @@ rule build_subgraph:
         report=f"{RESULTS}/subgraph/{{dataset}}/report.json",
     params:
         options=shlex.quote(json.dumps(config["subgraph"], sort_keys=True)),
+        kg=lambda wildcards, input: str(Path(input.kg).parent),
+        filtered=lambda wildcards, input: str(Path(input.audit).parent),
+        out=lambda wildcards, output: str(Path(output.report).parent),
+        duckdb_memory=duckdb_memory,
     log:
         logfile("build_subgraph", "{dataset}"),
     benchmark:
@@ -134,8 +152,9 @@ rule build_subgraph:
     resources:
         mem_mb=8000,
     shell:
-        "kire subgraph --links {input.links} --kg {LINK_KG} --filtered {FILTERED_KG}"
-        " --out {RESULTS}/subgraph/{wildcards.dataset} --options {params.options} --threads {threads} > {log} 2>&1"
+        "kire subgraph --links {input.links} --kg {params.kg} --filtered {params.filtered}"
+        " --out {params.out} --options {params.options} --threads {threads}"
+        " --memory-limit {params.duckdb_memory} > {log} 2>&1"
 
 
 DOCS_LINKING_TARGETS = [

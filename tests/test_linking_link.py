@@ -113,3 +113,26 @@ def test_missing_kg_table_is_one_clear_error(tmp_path):
     docs = write_splits(tmp_path / "docs", {s: [doc(s, [("X", "LOC")])] for s in ("train", "dev", "test")})
     with pytest.raises(KireError, match="KG table aliases not found"):
         link_dataset("toy", docs, tmp_path / "nokg", tmp_path / "links", LinkingConfig())
+
+
+def test_cli_link_filter_subgraph_with_config_options(tmp_path):
+    from kire.cli import main
+
+    kg = write_kg(tmp_path / "kg", {"Q64": ("Berlin", 286, 89), "Q183": ("Germany", 300, 100)},
+                  triples=[("Q64", "P17", "Q183")])
+    docs = write_splits(tmp_path / "docs", {"train": [doc("a", [("Berlin", "LOC")])], "dev": [doc("b", [("Berlin", "LOC")])],
+                                            "test": [doc("c", [("Berlin", "LOC"), ("Germany", "LOC")])]})
+    options = json.dumps({"languages": ["en"], "weights": {"name": 1, "prior": 1}})
+    assert main(["link", "--dataset", "toy", "--docs", str(docs), "--kg", str(kg), "--out", str(tmp_path / "links"),
+                 "--options", options]) == 0
+    assert len(read_links(tmp_path / "links")) == 4
+    links = str(tmp_path / "links" / "links.parquet")
+    assert main(["kg", "filter", "--kg", str(kg), "--dataset", "toy", links, str(docs), "--out", str(tmp_path / "f"),
+                 "--options", '{"policy": "cooccurrence", "splits": ["test"]}']) == 0
+    assert json.loads((tmp_path / "f" / "audit.json").read_text())["removed"] == 1
+    assert main(["subgraph", "--links", links, "--kg", str(kg), "--filtered", str(tmp_path / "f"),
+                 "--out", str(tmp_path / "sub"), "--options", '{"hops": 2}']) == 0
+    assert json.loads((tmp_path / "sub" / "report.json").read_text())["hops"] == 2
+    # a typo in a config section is one clear error, not a stack trace
+    assert main(["link", "--dataset", "toy", "--docs", str(docs), "--kg", str(kg), "--out", str(tmp_path / "l2"),
+                 "--options", '{"weigths": {}}']) == 1

@@ -125,13 +125,14 @@ def protected_pairs(datasets: list[LinkedDataset], cfg: FilterConfig) -> pa.Tabl
 
 
 def filter_relation_triples(kg_dir: str | Path, datasets: list[LinkedDataset], out_dir: str | Path,
-                            cfg: FilterConfig, threads: int | None = None) -> dict:
+                            cfg: FilterConfig, threads: int | None = None,
+                            memory_limit: str | None = None) -> dict:
     """Write the filtered relation triples and the audit (see module docstring); return the audit."""
     from kire.io import atomic_dir, write_json_atomic
 
     pairs = protected_pairs(datasets, cfg)
     out_dir = Path(out_dir)
-    con = connect(threads)
+    con = connect(threads, memory_limit)
     try:
         triples = kg_table_sql(kg_dir, "relation_triples")
         entities = kg_table_sql(kg_dir, "entities")

@@ -61,13 +61,14 @@ class SubgraphConfig:
 
 def build_subgraphs(links_path: str | Path, kg_dir: str | Path, filtered_dir: str | Path,
                     out_dir: str | Path, cfg: SubgraphConfig,
-                    splits: tuple[str, ...] = ("train", "dev", "test"), threads: int | None = None) -> dict:
+                    splits: tuple[str, ...] = ("train", "dev", "test"), threads: int | None = None,
+                    memory_limit: str | None = None) -> dict:
     """Build and write the subgraphs of every split (see module docstring); return the report."""
     from kire.io import write_json_atomic, write_parquet_atomic
     from kire.linking.link import read_links
 
     links = read_links(links_path)
-    con = connect(threads)
+    con = connect(threads, memory_limit)
     try:
         con.register("links", links)
         entities = kg_table_sql(kg_dir, "entities")

@@ -25,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     link.add_argument("--out", required=True, help="output folder, e.g. RESULTS/links/<dataset>")
     link.add_argument("--options", default="{}", help="JSON of the config section `linking`")
     link.add_argument("--threads", type=int, default=None)
+    link.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8000MB")
     link.set_defaults(func=run_link)
 
     sub = subparsers.add_parser(
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.add_argument("--out", required=True, help="output folder, e.g. RESULTS/subgraph/<dataset>")
     sub.add_argument("--options", default="{}", help="JSON of the config section `subgraph`")
     sub.add_argument("--threads", type=int, default=None)
+    sub.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8000MB")
     sub.set_defaults(func=run_subgraph)
 
 
@@ -59,6 +61,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="output folder, e.g. RESULTS/kg_filtered")
     parser.add_argument("--options", default="{}", help="JSON of the config section `filter`")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8000MB")
     parser.set_defaults(func=run_filter)
 
 
@@ -96,7 +99,8 @@ def run_link(args: argparse.Namespace) -> int:
     from kire.linking.link import LinkingConfig, link_dataset
 
     cfg = config_of(LinkingConfig, args.options, "linking")
-    report = link_dataset(args.dataset, args.docs, args.kg, args.out, cfg, threads=args.threads)
+    report = link_dataset(args.dataset, args.docs, args.kg, args.out, cfg, threads=args.threads,
+                          memory_limit=args.memory_limit)
     totals = report["totals"]
     log.info("%s: linked %d of %d entities (%.1f%%), %s", args.dataset, totals["linked"], totals["entities"],
              100 * totals["coverage"], totals["by_method"])
@@ -109,7 +113,8 @@ def run_filter(args: argparse.Namespace) -> int:
 
     cfg = config_of(FilterConfig, args.options, "filter")
     datasets = [LinkedDataset(name, links, docs) for name, links, docs in args.dataset]
-    audit = filter_relation_triples(args.kg, datasets, args.out, cfg, threads=args.threads)
+    audit = filter_relation_triples(args.kg, datasets, args.out, cfg, threads=args.threads,
+                                    memory_limit=args.memory_limit)
     log.info("policy %s: removed %d of %d relation triples (%d protected pairs)", audit["policy"],
              audit["removed"], audit["triples_in"], audit["protected_pairs"])
     return 0
@@ -120,7 +125,8 @@ def run_subgraph(args: argparse.Namespace) -> int:
     from kire.kg.subgraph import SubgraphConfig, build_subgraphs
 
     cfg = config_of(SubgraphConfig, args.options, "subgraph")
-    report = build_subgraphs(args.links, args.kg, args.filtered, args.out, cfg, threads=args.threads)
+    report = build_subgraphs(args.links, args.kg, args.filtered, args.out, cfg, threads=args.threads,
+                             memory_limit=args.memory_limit)
     for split, counts in report["splits"].items():
         log.info("%s: %s", split, counts)
     return 0

@@ -277,7 +277,7 @@ def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: Lin
 
 def link_dataset(dataset: str, docs_root: str | Path, kg_dir: str | Path, out_dir: str | Path,
                  cfg: LinkingConfig, splits: tuple[str, ...] = ("train", "dev", "test"),
-                 threads: int | None = None) -> dict:
+                 threads: int | None = None, memory_limit: str | None = None) -> dict:
     """Link all entities of one dataset; write ``out_dir/links.parquet`` and ``out_dir/report.json``.
 
     Returns the report.
@@ -285,7 +285,7 @@ def link_dataset(dataset: str, docs_root: str | Path, kg_dir: str | Path, out_di
     from kire.io import write_json_atomic, write_parquet_atomic
 
     entities, mentions = entity_tables(docs_root, list(splits))
-    con = connect(threads)
+    con = connect(threads, memory_limit)
     try:
         chosen = link_entities(con, entities, mentions, kg_dir, cfg)
         links = pa.table({
