@@ -1,0 +1,70 @@
+"""Chunking: every line is owned by exactly one chunk, whatever the format and the chunk size."""
+
+from __future__ import annotations
+
+import bz2
+import io
+import random
+
+import pytest
+
+from kire.kg.bz2blocks import bz2_ranges, find_markers, read_bz2_range
+from kire.kg.sources import json_ranges, read_json_range, stream_chunks
+
+
+def random_lines(seed: int, n: int = 150) -> bytes:
+    """Lines of very different lengths, some longer than a chunk, ending with or without a newline."""
+    rng = random.Random(seed)
+    lines = []
+    for i in range(n):
+        length = rng.choice([0, 1, 5, 40, 300, 2000, 9000])
+        lines.append(f"{i:05d}".encode() + bytes(rng.choice(b"abcdefgh") for _ in range(length)))
+    return b"\n".join(lines) + (b"\n" if seed % 2 else b"")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("chunk_bytes", [1, 333, 4096, 10**7])
+def test_json_ranges_own_every_line_once(tmp_path, seed, chunk_bytes):
+    data = random_lines(seed)
+    path = tmp_path / "d.json"
+    path.write_bytes(data)
+    if chunk_bytes == 1:  # one byte per chunk: on a prefix only (one file open per byte)
+        data = data[:20000]
+        path.write_bytes(data)
+    pieces = [read_json_range(path, s, e)[1] for s, e in json_ranges(len(data), chunk_bytes)]
+    assert b"".join(pieces) == data
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("chunk_bytes", [5, 1000, 4096, 10**7])
+def test_stream_chunks_own_every_line_once(seed, chunk_bytes):
+    data = random_lines(seed)
+    chunks = list(stream_chunks(io.BytesIO(data), chunk_bytes))
+    assert [k for k, _, _ in chunks] == list(range(len(chunks)))
+    assert b"".join(c for _, _, c in chunks) == data
+    for _, offset, piece in chunks:  # offsets locate each chunk in the stream
+        assert data[offset:offset + len(piece)] == piece
+        assert not piece or piece.endswith(b"\n") or offset + len(piece) == len(data)
+
+
+def test_bz2_markers_are_found_at_any_bit_offset():
+    data = bz2.compress(random_lines(4) * 3, compresslevel=1)  # blocks of 100 kB: several blocks
+    markers = find_markers(data)
+    blocks = [bit for bit, kind in markers if kind == "block"]
+    assert blocks[0] == 32  # right after the 4-byte header
+    assert len(blocks) > 3 and {bit % 8 for bit in blocks} != {0}
+    assert markers[-1][1] == "eos"
+
+
+@pytest.mark.parametrize("json_bytes_per_chunk", [10_000, 150_000, 10**8])
+def test_bz2_ranges_own_every_line_once(tmp_path, json_bytes_per_chunk):
+    text = random_lines(5) * 8
+    # Two concatenated streams (as pbzip2 writes) with small blocks.
+    half = text.rfind(b"\n", 0, len(text) // 2) + 1
+    path = tmp_path / "d.json.bz2"
+    path.write_bytes(bz2.compress(text[:half], 1) + bz2.compress(text[half:], 1))
+    ranges = bz2_ranges(path, json_bytes_per_chunk)
+    pieces = [read_bz2_range(path, s, e, first=(k == 0)) for k, (s, e) in enumerate(ranges)]
+    assert b"".join(pieces) == text
+    if json_bytes_per_chunk == 10_000:
+        assert len(ranges) > 10
