@@ -156,3 +156,22 @@ def test_kg_bench_extracts_with_dask(tmp_path):
     assert manifest["rows"]["aliases"] == ref["labels"] + ref["aliases"]
     props = [e for e in read_table(tmp_path / "kg", "entities") if e["type"] == "property"]
     assert len(props) == 96 and all(p["datatype"] for p in props)
+
+
+def test_bundled_sample_every_snak_and_value_type(sample, tmp_path):
+    dump = sample / "wikidata-sample.json.gz"
+    if not dump.is_file():
+        pytest.skip(f"{dump} not written yet (run `kire sample`)")
+    ref = independent_counts(dump)
+    manifest = extract(dump, tmp_path / "kg", ExtractOptions(LANGS), workers=0, chunk_mb=0.01)
+    counts = manifest["counts"]
+    assert manifest["rejected"] == 0 and manifest["rows"]["entities"] == ref["entities"]
+    assert counts["statements_novalue"] == ref["novalue"] > 0
+    assert counts["statements_somevalue"] == ref["somevalue"] > 0
+    assert counts["statements_deprecated_dropped"] > 0
+    assert manifest["rows"]["relation_triples"] == ref["relation"]
+    got = Counter(r["datatype"] for r in read_table(tmp_path / "kg", "attribute_triples"))
+    assert dict(got) == {k.split(":", 1)[1]: v for k, v in ref.items() if k.startswith("attribute:")}
+    entities = read_table(tmp_path / "kg", "entities")
+    assert all(e["datatype"] for e in entities if e["type"] == "property")
+    assert all(e["datatype"] is None for e in entities if e["type"] == "item")
