@@ -57,6 +57,14 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
     return chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
 
 
+def process_usage() -> dict:
+    """Peak resident memory (MB) and CPU seconds of the calling process (a worker or the driver)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return {"peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "cpu_seconds": round(ru.ru_utime + ru.ru_stime, 3)}
+
+
 # ---- planning and resume ----------------------------------------------------------------------
 
 def _plan(dump: Path, fmt: str, chunk_bytes: int, options: ExtractOptions) -> dict:
@@ -100,6 +108,9 @@ class _InProcess:
         for spec in specs:
             on_done(run_chunk(spec, out, options))
 
+    def worker_usage(self) -> list[dict]:
+        return []
+
     def close(self):
         pass
 
@@ -110,6 +121,9 @@ class _Dask:
     def __init__(self, scheduler: str | None, workers: int, memory_limit: str | None):
         from distributed import Client, LocalCluster
 
+        # kire logs at INFO; the cluster's own start/stop chatter is only wanted when debugging.
+        if not log.isEnabledFor(logging.DEBUG):
+            logging.getLogger("distributed").setLevel(logging.WARNING)
         self.cluster = None
         if scheduler:
             self.client = Client(scheduler)
@@ -140,6 +154,10 @@ class _Dask:
                 in_flight -= 1
         for fut in pending:
             on_done(fut.result())
+
+    def worker_usage(self) -> list[dict]:
+        """Peak memory and CPU time of every worker process (cumulative for a long-lived cluster)."""
+        return [dict(worker=addr, **usage) for addr, usage in sorted(self.client.run(process_usage).items())]
 
     def close(self):
         self.client.close()
@@ -174,6 +192,11 @@ def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads
                 yield ("bytes", k, offset, data)
 
 
+def _json_size_estimate(dump: Path, fmt: str) -> int:
+    """An upper estimate of the decompressed size (Wikidata JSON compresses about 8-15x)."""
+    return dump.stat().st_size * (1 if fmt == "json" else 20)
+
+
 def _merge_rejects(out: Path, n_chunks: int) -> None:
     with atomic_path(out / "rejects.jsonl") as tmp:
         with open(tmp, "wb") as dst:
@@ -202,7 +225,10 @@ def extract(
     done = _prepare_out(out, plan, tables)
     if done:
         log.info("resuming: %d chunks already finished", len(done))
+    if not scheduler and workers > 0 and _json_size_estimate(dump, fmt) <= chunk_bytes:
+        workers = 0  # a single chunk: starting a cluster would cost more than the work
     executor = _Dask(scheduler, workers, memory_limit) if (scheduler or workers > 0) else _InProcess()
+    cpu_started = time.process_time()
     counter: dict = {"chunks": 0}
     finished = {"n": 0}
 
@@ -214,6 +240,7 @@ def extract(
     specs = _chunk_specs(dump, fmt, chunk_bytes, done, max(1, executor.n_workers), counter)
     try:
         executor.map_chunks(specs, str(out), options, on_done)
+        usage = executor.worker_usage()
     finally:
         specs.close()  # closes the decompressing reader (its threads) before anything else
         executor.close()
@@ -239,6 +266,10 @@ def extract(
         "wall_seconds": round(wall, 3),
         "entities_per_second": round(totals["counts"].get("entities", 0) / wall, 1),
         "json_mb_per_second": round(totals["json_bytes"] / wall / 1e6, 2),
+        "resources": {
+            "driver": {**process_usage(), "cpu_seconds": round(time.process_time() - cpu_started, 3)},
+            "workers": usage,
+        },
         "kire_version": __version__,
     }
     write_json_atomic(out / "manifest.json", manifest)

@@ -2,8 +2,9 @@
 
 | datavalue type      | rendered as                                   | example                      |
 |---------------------|-----------------------------------------------|------------------------------|
-| time                | ISO date cut to its precision (year and above | ``1990-10-03``, ``1237``,    |
-|                     | render the year; calendar model not kept)     | ``-0500``                    |
+| time                | ISO date cut to its precision (decades and    | ``1990-10-03``, ``1237``,    |
+|                     | centuries as ISO 8601-2 ``198X``; calendar    | ``198X``, ``-0500``          |
+|                     | model not kept)                               |                              |
 | quantity            | amount without ``+``, then the unit's id      | ``3644826``, ``891.68 Q712226`` |
 | globecoordinate     | ``lat,lon`` (+ `` Qglobe`` if not Earth)       | ``52.516666666667,13.383333333333`` |
 | monolingualtext     | the text, only in the configured languages    | ``Berlin``                   |
@@ -29,14 +30,17 @@ def entity_id(body: DataValueBody) -> str | None:
 
 
 def iso_time(time: str, precision: int) -> str:
-    """``+1990-10-03T00:00:00Z`` at precision 11 -> ``1990-10-03``; precisions <= 9 give the year."""
+    """``+1990-10-03T00:00:00Z`` at precision 11 -> ``1990-10-03``; 10 -> ``1990-10``; 9 -> ``1990``;
+    8 (decade) -> ``199X``, 7 -> ``19XX``, 6 -> ``1XXX``; coarser precisions give the year as stored."""
     sign = "-" if time.startswith("-") else ""
     body = time[1:] if time[:1] in "+-" else time
     date, _, clock = body.partition("T")
     year, month, day = (date.split("-") + ["00", "00"])[:3]
     year = sign + (year.lstrip("0") or "0").zfill(4)
     if precision <= 9:
-        return year
+        # Decade, century, millennium: the insignificant digits become X (ISO 8601-2, "198X").
+        hidden = {8: 1, 7: 2, 6: 3}.get(precision, 0)
+        return year[: len(year) - hidden] + "X" * hidden if hidden else year
     if precision == 10:
         return f"{year}-{month}"
     if precision == 11:
