@@ -17,9 +17,9 @@ scored
   candidate joined to c by a relation triple, in either direction.
 
 The best-scoring candidate wins (ties: more sitelinks, then the smaller id). A gold link carried by
-the dataset (DWIE concept ``link``: a Wikipedia title, or a QID) is resolved against the KG labels
-and used instead, with method ``gold``; unresolved gold links fall back to the alias linker and are
-counted in the report. An entity without any candidate is unlinked: it has no row.
+the dataset (DWIE concept ``link``: a Wikipedia title, or a QID) is resolved against the KG labels,
+then aliases, and used instead, with method ``gold``; unresolved gold links fall back to the alias
+linker and are counted in the report. An entity without any candidate is unlinked: it has no row.
 
 Output ``links`` table (one row per linked entity; :data:`LINKS_SCHEMA`)::
 
@@ -186,14 +186,17 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
                    replace(kb_id, '_', ' ') AS title
             FROM doc_entities WHERE kb_id IS NOT NULL AND kb_id <> ''
         ), by_title AS (
-            SELECT DISTINCT a.alias AS title, a.id FROM {aliases} a
-            WHERE a.is_label AND a.lang = {sql_string(cfg.languages[0])}
-              AND a.alias IN (SELECT title FROM wanted)
+            SELECT a.alias AS title, a.id, bool_or(a.is_label) AS is_label FROM {aliases} a
+            WHERE a.lang = {sql_string(cfg.languages[0])} AND a.alias IN (SELECT title FROM wanted)
+            GROUP BY ALL
         ), resolved AS (
-            SELECT w.split, w.doc, w.entity, w.kb_id, coalesce(w.direct, t.id) AS id
+            SELECT w.split, w.doc, w.entity, w.kb_id, coalesce(w.direct, t.id) AS id,
+                   coalesce(t.is_label, true) AS is_label
             FROM wanted w LEFT JOIN by_title t ON w.direct IS NULL AND t.title = w.title
         )
-        SELECT r.split, r.doc, r.entity, r.kb_id, arg_max(k.id, k.n_sitelinks) AS qid
+        -- a label equal to the title beats an alias equal to it; then the most sitelinks
+        SELECT r.split, r.doc, r.entity, r.kb_id,
+               arg_max(k.id, (CASE WHEN r.is_label THEN 1 ELSE 0 END, k.n_sitelinks)) AS qid
         FROM resolved r LEFT JOIN (
             SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks FROM {kg_entities} WHERE type = 'item'
         ) k ON k.id = r.id
