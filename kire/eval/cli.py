@@ -21,6 +21,17 @@ def register(subparsers) -> None:
     p.add_argument("--no-breakdowns", action="store_true", help="only the overall scores")
     p.set_defaults(func=run_eval)
 
+    r = subparsers.add_parser(
+        "eval-run", help="write metrics.json of a `kire train` run folder",
+        description="Score RUN/dev_result.json against DEV and, when TEST is labeled, RUN/result.json "
+                    "against TEST; write RUN/metrics.json {dev: {...scores, theta}, test: {...}|null}.",
+    )
+    r.add_argument("run", help="run folder written by `kire train`")
+    r.add_argument("--dev", required=True, help="dev split (DocRED JSON or document-table folder)")
+    r.add_argument("--test", help="test split; ignored when it has no labels")
+    r.add_argument("--train", required=True, help="Ign F1 facts: train split or .fact list")
+    r.set_defaults(func=run_eval_run)
+
 
 def run_eval(args: argparse.Namespace) -> int:
     from kire.eval.breakdown import breakdowns
@@ -37,4 +48,13 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.out:
         write_json_atomic(args.out, scores)
     print(json.dumps(scores))
+    return 0
+
+
+def run_eval_run(args: argparse.Namespace) -> int:
+    from kire.eval.run_metrics import write_run_metrics
+
+    metrics = write_run_metrics(args.run, args.dev, args.train, args.test)
+    print(json.dumps({split: None if m is None else {k: m[k] for k in ("f1", "ign_f1", "p", "r", "theta")}
+                      for split, m in metrics.items()}))
     return 0

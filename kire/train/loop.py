@@ -3,7 +3,9 @@
 Every epoch appends one JSON line to ``metrics.jsonl`` and rewrites ``checkpoint/state.safetensors``
 (weights, optimizer moments, RNG state) and ``checkpoint/state.json`` (epoch, best F1, patience
 counter, the metrics so far); an interrupted run started again with the same settings continues
-after the last finished epoch. The best model on dev is kept in ``model.safetensors``.
+after the last finished epoch. The best model on dev is kept in ``checkpoint/best/`` (the run's
+declared outputs are written only when training is over, so a workflow manager that deletes the
+outputs of a failed job never deletes what a resumed run needs).
 """
 
 from __future__ import annotations
@@ -142,9 +144,9 @@ def write_metrics(path: Path, rows: list[dict[str, Any]]) -> None:
 def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features: Sequence[DocFeatures],
         dev_truth: Truth, train_facts: set[Fact], cfg: TrainConfig, out_dir: str | Path,
         meta: dict[str, Any], on_epoch: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Train ``pipeline`` and keep its best dev-F1 weights in ``out_dir/model.safetensors``.
+    """Train ``pipeline``; its best dev-F1 weights go to ``out_dir/checkpoint/best/``.
 
-    ``meta`` is written as ``model.json`` beside the best weights. Returns the final state:
+    ``meta`` is written as ``model.json`` beside the best weights (see kire.models.checkpoint). Returns the final state:
     ``{"epoch", "best_f1", "best_epoch", "bad_epochs", "metrics": [...], "stopped"}``.
     """
     out_dir = Path(out_dir)
@@ -202,7 +204,7 @@ def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features:
         state["epoch"] = epoch
         if dev.f1 > state["best_f1"]:
             state.update(best_f1=dev.f1, best_epoch=epoch, bad_epochs=0)
-            save_model(pipeline, meta, out_dir)
+            save_model(pipeline, meta, ckpt_dir / "best")
         else:
             state["bad_epochs"] += 1
             state["stopped"] = state["bad_epochs"] >= cfg.patience

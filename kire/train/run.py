@@ -10,6 +10,7 @@ is given, ``result.json`` (official submission format: ``[{title, h_idx, t_idx, 
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -17,12 +18,12 @@ from typing import Any
 
 from kire.docs.model import Document
 from kire.eval.metric import facts_of_documents, read_fact_file, Truth
-from kire.io import write_json_atomic
+from kire.io import atomic_path, write_json_atomic
 from kire.models.base import REModel
 from kire.models.checkpoint import load_tensors, read_model_meta
 from kire.models.features import LabelSpace
 from kire.models.registry import model_class
-from kire.train.loop import TrainConfig, evaluate_dev, fit, resolve_device, seed_everything
+from kire.train.loop import TrainConfig, evaluate_dev, fit, resolve_device, seed_everything, write_metrics
 from kire.train.predict import relation_scores, submission
 from kire.train.variants import Pipeline, build_variant
 
@@ -96,11 +97,13 @@ def run_training(*, train: str, dev: str, test: str | None, rel_info: str, model
     state = fit(pipeline, features["train"], features["dev"], truth, facts, cfg, out_dir, meta)
 
     # the best weights decide theta on dev and the test predictions
-    best, _ = load_pipeline(out_dir, splits)
+    out = Path(out_dir)
+    best_dir = out / "checkpoint" / "best"
+    best, _ = load_pipeline(best_dir, splits)
     device = resolve_device(cfg.device)
     best.to(device)
     dev_result, dev_scores = evaluate_dev(best, features["dev"], truth, facts, cfg.batch_size, device)
-    out = Path(out_dir)
+    write_metrics(out / "metrics.jsonl", state["metrics"])
     write_json_atomic(out / "dev_result.json",
                       submission(features["dev"], dev_scores, dev_result.theta, relations), indent=None)
     if "test" in features:
@@ -112,4 +115,7 @@ def run_training(*, train: str, dev: str, test: str | None, rel_info: str, model
                "epochs": state["epoch"], "train_seconds": sum(m["train_seconds"] for m in state["metrics"]),
                "wall_seconds": time.perf_counter() - started}
     write_json_atomic(out / "theta.json", summary)
+    for name in ("model.json", "model.safetensors"):  # last: their presence means the run is done
+        with atomic_path(out / name) as tmp:
+            shutil.copyfile(best_dir / name, tmp)
     return summary

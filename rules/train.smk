@@ -1,0 +1,149 @@
+# Training and evaluation of the RE models (docs/models.md).
+#   split_docred  splits.<name> (one DocRED file)     -> RESULTS/splits/<name>/{train,dev}.json
+#   train         document tables of a dataset        -> RESULTS/<dataset>/<model>/<variant>/seed<k>/
+#                                                        model.safetensors, theta.json, result.json, ...
+#   evaluate_run  a run's predictions + the truth     -> .../seed<k>/metrics.json (official metric)
+# The grid is config `experiments` (datasets x models x variants x seeds); hyper-parameters are
+# config `train`. Variants other than "base" add their inputs and settings through TRAIN_VARIANTS
+# (from any rules/*.smk, before or after this file):
+#   TRAIN_VARIANTS = globals().get("TRAIN_VARIANTS", {})
+#   TRAIN_VARIANTS["kire"] = {"inputs": fn(wildcards) -> {name: path},
+#                             "settings": fn(wildcards, input) -> dict (JSON, --variant-settings)}
+
+import json
+import shlex
+
+TRAIN = config.get("train", {})
+SPLIT_SOURCES = config.get("splits", {})
+TRAIN_VARIANTS = globals().get("TRAIN_VARIANTS", {})
+RUN_DIR = f"{RESULTS}/{{dataset}}/{{model}}/{{variant}}/seed{{seed}}"
+TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "grad_clip", "max_entities", "device")
+
+
+wildcard_constraints:
+    model="[a-z_]+",
+    variant="[a-z0-9_]+",
+    seed="[0-9]+",
+
+
+def docs_dir(dataset, split):
+    """Folder of a split's document tables (written by prepare_docs, rules/docs.smk)."""
+    return f"{RESULTS}/docs/{dataset}/{split}"
+
+
+def train_inputs(wildcards):
+    """The document tables of the dataset, rel_info, and the variant's own inputs."""
+    inputs = {split: f"{docs_dir(wildcards.dataset, split)}/docs.parquet" for split in ("train", "dev", "test")}
+    inputs["rel_info"] = config["datasets"][wildcards.dataset]["rel_info"]
+    extra = TRAIN_VARIANTS.get(wildcards.variant, {}).get("inputs")
+    if extra:
+        inputs.update(extra(wildcards))
+    return inputs
+
+
+def train_args(wildcards, input):
+    """Hyper-parameters (train.*, then train.per_model.<model>) and settings as `kire train` flags."""
+    hyper = {k: TRAIN[k] for k in TRAIN_HYPER if k in TRAIN}
+    hyper.update((TRAIN.get("per_model") or {}).get(wildcards.model, {}))
+    model_settings = dict((TRAIN.get("model_settings") or {}).get(wildcards.model, {}))
+    if config.get("embed", {}).get("glove") and wildcards.model != "atlop":  # one GloVe setting: embed.glove
+        model_settings.setdefault("word_vectors", config["embed"]["glove"])
+    if TRAIN.get("encoder") is not None:
+        model_settings.setdefault("encoder", TRAIN["encoder"])
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
+    args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
+    variant = TRAIN_VARIANTS.get(wildcards.variant, {}).get("settings")
+    if variant:
+        args += ["--variant-settings", json.dumps(variant(wildcards, input))]
+    return shlex.join(args)
+
+
+rule split_docred:
+    """A fixed train/dev split of one DocRED-format file (SHA-1 of the title; kire/train/split.py)."""
+    input:
+        lambda wc: SPLIT_SOURCES[wc.name]["source"],
+    output:
+        train=f"{RESULTS}/splits/{{name}}/train.json",
+        dev=f"{RESULTS}/splits/{{name}}/dev.json",
+    params:
+        n_train=lambda wc: SPLIT_SOURCES[wc.name]["n_train"],
+        n_dev=lambda wc: SPLIT_SOURCES[wc.name]["n_dev"],
+    log:
+        logfile("split_docred", "{name}"),
+    benchmark:
+        benchfile("split_docred", "{name}")
+    threads: 1
+    resources:
+        mem_mb=2000,
+    shell:
+        "kire split-docred {input} {output.train} {output.dev}"
+        " --n-train {params.n_train} --n-dev {params.n_dev} > {log} 2>&1"
+
+
+rule train:
+    """Train one model / variant / seed; resumes from RUN/checkpoint after an interruption."""
+    input:
+        unpack(train_inputs),
+    output:
+        model=f"{RUN_DIR}/model.safetensors",
+        meta=f"{RUN_DIR}/model.json",
+        theta=f"{RUN_DIR}/theta.json",
+        epochs=f"{RUN_DIR}/metrics.jsonl",
+        dev=f"{RUN_DIR}/dev_result.json",
+        test=f"{RUN_DIR}/result.json",
+    params:
+        docs=lambda wc: f"{RESULTS}/docs/{wc.dataset}",
+        out=RUN_DIR,
+        args=train_args,
+    log:
+        logfile("train", "{dataset}", "{model}", "{variant}", "seed{seed}"),
+    benchmark:
+        benchfile("train", "{dataset}", "{model}", "{variant}", "seed{seed}")
+    threads: TRAIN.get("threads", 1)
+    resources:
+        mem_mb=lambda wc: 12000 if wc.model == "atlop" else 6000,
+    shell:
+        "kire train --train {params.docs}/train --dev {params.docs}/dev --test {params.docs}/test"
+        " --rel-info {input.rel_info} --model {wildcards.model} --variant {wildcards.variant}"
+        " --seed {wildcards.seed} --threads {threads} --out {params.out} {params.args} > {log} 2>&1"
+
+
+rule evaluate_run:
+    """The official metric of a run on dev (and on test when it is labeled): RUN/metrics.json."""
+    input:
+        theta=f"{RUN_DIR}/theta.json",
+        dev_result=f"{RUN_DIR}/dev_result.json",
+        result=f"{RUN_DIR}/result.json",
+        docs=lambda wc: [f"{docs_dir(wc.dataset, s)}/docs.parquet" for s in ("train", "dev", "test")],
+    output:
+        f"{RUN_DIR}/metrics.json",
+    params:
+        docs=lambda wc: f"{RESULTS}/docs/{wc.dataset}",
+        run=RUN_DIR,
+    log:
+        logfile("evaluate_run", "{dataset}", "{model}", "{variant}", "seed{seed}"),
+    benchmark:
+        benchfile("evaluate_run", "{dataset}", "{model}", "{variant}", "seed{seed}")
+    threads: 1
+    resources:
+        mem_mb=2000,
+    shell:
+        "kire eval-run {params.run} --dev {params.docs}/dev --test {params.docs}/test"
+        " --train {params.docs}/train > {log} 2>&1"
+
+
+_GRID = config.get("experiments", {})
+TRAIN_RUNS = expand(
+    f"{RESULTS}/{{dataset}}/{{model}}/{{variant}}/seed{{seed}}/metrics.json",
+    dataset=_GRID.get("datasets") or DATASETS,
+    model=_GRID.get("models", []),
+    variant=_GRID.get("variants", []),
+    seed=_GRID.get("seeds", []),
+)
+TRAIN_ALL.extend(TRAIN_RUNS)
+
+
+rule train_runs:
+    """Every training run of the experiment grid, evaluated."""
+    input:
+        TRAIN_RUNS,
