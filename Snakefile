@@ -3,6 +3,7 @@
 # Rules live in rules/<stage>.smk; each calls the `kire` command line and adds its targets to
 # TRAIN_ALL, so train_all always covers exactly the stages that exist.
 
+import sys
 from pathlib import Path
 
 from snakemake.utils import min_version, validate
@@ -18,6 +19,11 @@ from kire.config import check_config
 # One clear line per wrong key or type first; then Snakemake's validate fills in the defaults.
 check_config(config, "workflow/schemas/config.schema.yaml")
 validate(config, "workflow/schemas/config.schema.yaml")
+
+# Rules call the `kire` command line; find it beside the Python running Snakemake (the project's
+# .venv) even when that venv is not activated. Appended, not prepended, so that a rule's own
+# environment (--use-conda) keeps precedence.
+shell.prefix(f'set -euo pipefail; export PATH="$PATH:{Path(sys.executable).parent}"; ')
 
 RESULTS = config["results_dir"]
 DATASETS = sorted(config["datasets"])
