@@ -206,6 +206,9 @@ def test_split_dev_does_not_depend_on_input_order(tmp_path):
     assert sorted(d.title for d in a[1]) == sorted(d.title for d in b[1]) and len(a[1]) == 4
     with pytest.raises(KireError):
         split_dev(docs, 1.5, 3)
+    # the paper's DWIE split: 681 training documents -> 544 train, 137 dev
+    many = docs * 35
+    assert [len(part) for part in split_dev(many[:681], 0.2, 3)] == [544, 137]
 
 
 def test_prepare_docred_writes_tables_and_report(tmp_path):
