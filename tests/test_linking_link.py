@@ -118,6 +118,9 @@ def test_missing_kg_table_is_one_clear_error(tmp_path):
     docs = write_splits(tmp_path / "docs", {s: [doc(s, [("X", "LOC")])] for s in ("train", "dev", "test")})
     with pytest.raises(KireError, match="KG table aliases not found"):
         link_dataset("toy", docs, tmp_path / "nokg", tmp_path / "links", LinkingConfig())
+    kg = write_kg(tmp_path / "kg", {"Q1": ("X", 1, 1)})
+    with pytest.raises(KireError, match=r"no aliases in linking.languages \['fr'\]"):
+        link_dataset("toy", docs, kg, tmp_path / "links", LinkingConfig(languages=["fr"]))
 
 
 def test_cli_link_filter_subgraph_with_config_options(tmp_path):

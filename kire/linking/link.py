@@ -104,6 +104,9 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
     con.register("doc_mentions", mentions.select(["split", "doc", "entity", "name"]))
     aliases, kg_entities, triples = (kg_table_sql(kg_dir, t) for t in ("aliases", "entities", "relation_triples"))
     langs = ", ".join(sql_string(lang) for lang in cfg.languages)
+    if not con.sql(f"SELECT 1 FROM {aliases} WHERE lang IN ({langs}) LIMIT 1").fetchall():
+        raise KireError(f"the KG in {kg_dir} has no aliases in linking.languages {cfg.languages} "
+                        "(they must be among the kg.languages it was extracted with)")
     type_rows = [(t, q) for t, qs in cfg.type_classes.items() for q in qs]
     con.register("type_roots", pa.table({"type": [t for t, _ in type_rows], "class": [q for _, q in type_rows]},
                                         schema=pa.schema([("type", pa.string()), ("class", pa.string())])))
