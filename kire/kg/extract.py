@@ -62,7 +62,15 @@ def process_usage() -> dict:
     import resource
 
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    return {"peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "cpu_seconds": round(ru.ru_utime + ru.ru_stime, 3)}
+    peak_kb = ru.ru_maxrss
+    # ru_maxrss survives exec on Linux (a spawned worker would report its parent's peak); VmHWM is
+    # the peak of this process's own address space.
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            peak_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        pass
+    return {"peak_rss_mb": round(peak_kb / 1024, 1), "cpu_seconds": round(ru.ru_utime + ru.ru_stime, 3)}
 
 
 # ---- planning and resume ----------------------------------------------------------------------
