@@ -77,7 +77,7 @@ def build_subgraphs(links_path: str | Path, kg_dir: str | Path, filtered_dir: st
             SELECT head AS a, tail AS b FROM {kg_table_sql(filtered_dir, "relation_triples")}
             UNION ALL
             SELECT tail AS a, head AS b FROM {kg_table_sql(filtered_dir, "relation_triples")};
-            CREATE TEMP TABLE pop AS
+            CREATE TEMP VIEW pop AS
             SELECT id, coalesce(n_sitelinks, 0) AS sl, coalesce(n_statements, 0) AS st, label FROM {entities};
         """)
         split_nodes = {split: expand(con, split, cfg) for split in splits}
@@ -124,13 +124,15 @@ def expand(con, split: str, cfg: SubgraphConfig) -> str:
         con.execute(f"""
             INSERT INTO {table}
             SELECT DISTINCT nb, CAST({hop} AS TINYINT) FROM (
-                SELECT u.b AS nb,
-                       row_number() OVER (PARTITION BY f.qid
-                                          ORDER BY coalesce(p.sl, 0) DESC, coalesce(p.st, 0) DESC, u.b) AS r
-                FROM (SELECT qid FROM {table} WHERE hop = {hop - 1}) f
-                JOIN (SELECT DISTINCT a, b FROM und) u ON u.a = f.qid
-                ANTI JOIN {table} seen ON seen.qid = u.b
-                LEFT JOIN pop p ON p.id = u.b
+                SELECT n.nb,
+                       row_number() OVER (PARTITION BY n.src
+                                          ORDER BY coalesce(p.sl, 0) DESC, coalesce(p.st, 0) DESC, n.nb) AS r
+                FROM (  -- distinct neighbours of the frontier only: the KG-wide edge list is never deduplicated
+                    SELECT DISTINCT u.a AS src, u.b AS nb
+                    FROM und u SEMI JOIN {table} f ON f.qid = u.a AND f.hop = {hop - 1}
+                ) n
+                ANTI JOIN {table} seen ON seen.qid = n.nb
+                LEFT JOIN pop p ON p.id = n.nb
             ) WHERE r <= {int(cfg.neighbour_cap)}
         """)
     return table
