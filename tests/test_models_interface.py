@@ -95,3 +95,29 @@ def test_padding_does_not_change_a_documents_logits(docs, space, word_models):
             alone = model(collate([feats[2]], space.n_classes))
             batched = model(collate([feats[0], feats[2]], space.n_classes))[-len(alone):]
         assert torch.allclose(alone, batched, atol=1e-5), name
+
+
+def test_factorized_bilinear_equals_the_bilinear_of_the_concatenations(docs, space, word_models):
+    from kire.models.base import entity_mean, pair_rows
+    from kire.models.features import mirrored_bin
+
+    model = word_models["bilstm"].eval()
+    batch = collate([model.featurize(d, i) for i, d in enumerate(docs)], space.n_classes)
+    with torch.no_grad():
+        H = model.encode(batch)
+        fast = model.predict(H, batch)
+        entities = entity_mean(H, batch)
+        head, tail = pair_rows(batch)
+        s = torch.cat([entities[head], model.dist_emb(batch.pair_dist)], -1)
+        o = torch.cat([entities[tail], model.dist_emb(mirrored_bin(batch.pair_dist))], -1)
+        W = model.bilinear.weight  # [s, R, o]
+        naive = torch.einsum("pi,irj,pj->pr", s, W, o) + model.bilinear.bias
+    assert torch.allclose(fast, naive, atol=1e-4)
+
+
+def test_reverse_lstm_reads_each_document_backwards_within_its_length():
+    from kire.models.lstm import reverse_within
+
+    x = torch.arange(10.0).view(2, 5, 1)
+    out = reverse_within(x, torch.tensor([5, 3]))
+    assert out[:, :, 0].tolist() == [[4, 3, 2, 1, 0], [7, 6, 5, 8, 9]]

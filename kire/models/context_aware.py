@@ -19,7 +19,8 @@ class ContextAware(WordREModel):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         d = self.hidden_size
-        self.lstm = nn.LSTM(self.input_size, d, batch_first=True, bidirectional=True)
+        self.lstm = nn.LSTM(self.input_size, d, batch_first=True)
+        self.lstm_reverse = nn.LSTM(self.input_size, d, batch_first=True)
         self.query = nn.Linear(2 * d, 2 * d, bias=False)
         self.project = nn.Linear(4 * d, d)
 
@@ -27,7 +28,7 @@ class ContextAware(WordREModel):
         return self.settings["hidden_size"]
 
     def context(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        h = run_lstm(self.lstm, x, mask)                                   # [B, L, 2d]
+        h = run_lstm(self.lstm, self.lstm_reverse, x, mask)                                   # [B, L, 2d]
         scores = self.query(h) @ h.transpose(1, 2) / math.sqrt(h.shape[-1])  # [B, L, L]
         scores = scores.masked_fill(~mask.unsqueeze(1), float("-inf"))
         attended = torch.softmax(scores, dim=-1) @ h                       # [B, L, 2d]

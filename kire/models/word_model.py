@@ -4,6 +4,7 @@ Input of position i: ``[LP(w_i); E_id(entity id); E_type(type)]`` (frozen LP wor
 entity-id and 20-d type embeddings). A subclass turns it into H (:meth:`WordREModel.context`). The
 prediction layer averages H over each entity's mention tokens, appends a 20-d embedding of the
 head-to-tail (resp. tail-to-head) distance bin and scores all R classes with a bilinear form.
+Dropout applies to the entity states (once per entity, not per pair: see PairBilinear).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import torch
 from torch import nn
 
 from kire.docs.model import Document
-from kire.models.base import REModel, entity_mean, pair_rows
+from kire.models.base import REModel, entity_mean, entity_offsets, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import (
     N_DIST_IDS, DocFeatures, LabelSpace, check_entity_count, entity_pairs, mark_mentions,
@@ -49,20 +50,45 @@ def word_vectors_for(vocab: list[str], word_vectors: str | None, char_vectors: s
 
 
 class PairBilinear(nn.Module):
-    """z_r = s^T W_r o + b_r for every class r, as one matrix product (``nn.Bilinear``'s backward
-    is several times slower on CPU)."""
+    """The DocRED bilinear classifier ``z_r = s^T W_r o + b_r`` over every entity pair, where
+    ``s = [e_h; D(d_ht)]`` and ``o = [e_t; D(d_th)]`` (entity states and distance embeddings).
 
-    def __init__(self, size: int, n_classes: int):
+    Splitting W into its entity and distance blocks gives four terms, each computed once per entity
+    (or distance bin) and then gathered per pair: the same function as ``nn.Bilinear`` on the
+    concatenations, at a fraction of its cost when pairs far outnumber entities.
+    """
+
+    def __init__(self, entity_size: int, dist_size: int, n_classes: int):
         super().__init__()
-        bound = 1 / size ** 0.5
-        self.weight = nn.Parameter(torch.empty(size, n_classes * size).uniform_(-bound, bound))
+        side = entity_size + dist_size
+        bound = 1 / side ** 0.5
+        self.weight = nn.Parameter(torch.empty(side, n_classes, side).uniform_(-bound, bound))  # [s, R, o]
         self.bias = nn.Parameter(torch.empty(n_classes).uniform_(-bound, bound))
-        self.n_classes = n_classes
+        self.entity_size = entity_size
 
-    def forward(self, s: torch.Tensor, o: torch.Tensor) -> torch.Tensor:
-        """``[P, R]`` from ``s`` and ``o`` ``[P, size]``."""
-        sw = (s @ self.weight).view(len(s), self.n_classes, -1)  # [P, R, size]
-        return torch.einsum("prd,pd->pr", sw, o) + self.bias
+    def forward(self, entities: torch.Tensor, dist_table: torch.Tensor, batch: Batch) -> torch.Tensor:
+        """``[P, R]`` from ``entities`` ``[E, de]`` (rows as in ``entity_mean``) and ``dist_table``
+        ``[N_DIST_IDS, dd]`` (the distance embedding's weights)."""
+        de, R = self.entity_size, self.weight.shape[1]
+        W = self.weight
+        X = (entities @ W[:de, :, :de].reshape(de, -1)).view(len(entities), R, de)        # e_h^T W_ee
+        Y = (entities @ W[:de, :, de:].reshape(de, -1)).view(len(entities), R, -1)        # e_h^T W_ed
+        Dt = (dist_table @ W[de:, :, :de].reshape(len(W) - de, -1)).view(len(dist_table), R, de)
+        Dd = (dist_table @ W[de:, :, de:].reshape(len(W) - de, -1)).view(len(dist_table), R, -1)
+        head, tail = pair_rows(batch)
+        d_ht, d_th = batch.pair_dist, mirrored_bin(batch.pair_dist)
+        entity_entity = torch.empty(len(head), R, dtype=entities.dtype, device=entities.device)
+        offsets = entity_offsets(batch)
+        for b in range(len(batch.n_entities)):  # per document: all its entity pairs at once
+            sel = batch.pair_doc == b
+            lo, n = int(offsets[b]), int(batch.n_entities[b])
+            block = torch.einsum("hrj,tj->htr", X[lo:lo + n], entities[lo:lo + n])       # [n, n, R]
+            entity_entity[sel] = block[head[sel] - lo, tail[sel] - lo]
+        entity_dist = torch.einsum("erj,kj->ekr", Y, dist_table)                         # [E, K, R]
+        dist_entity = torch.einsum("krj,ej->ker", Dt, entities)                          # [K, E, R]
+        dist_dist = torch.einsum("krj,lj->klr", Dd, dist_table)                          # [K, K, R]
+        return (entity_entity + entity_dist[head, d_th] + dist_entity[d_ht, tail]
+                + dist_dist[d_ht, d_th] + self.bias)
 
 
 class WordREModel(REModel):
@@ -84,8 +110,7 @@ class WordREModel(REModel):
         self.dropout = nn.Dropout(s["dropout"])
         self.hidden_size = self.context_size()
         self.dist_emb = nn.Embedding(N_DIST_IDS, s["dist_dim"])
-        side = self.hidden_size + s["dist_dim"]
-        self.bilinear = PairBilinear(side, space.n_classes)
+        self.bilinear = PairBilinear(self.hidden_size, s["dist_dim"], space.n_classes)
 
     def context_size(self) -> int:
         """d, the width of H this encoder produces (called before its layers exist)."""
@@ -101,11 +126,7 @@ class WordREModel(REModel):
         return self.context(self.dropout(x), batch.token_mask)
 
     def predict(self, H: torch.Tensor, batch: Batch) -> torch.Tensor:
-        entities = entity_mean(H, batch)
-        head, tail = pair_rows(batch)
-        s = torch.cat([entities[head], self.dist_emb(batch.pair_dist)], dim=-1)
-        o = torch.cat([entities[tail], self.dist_emb(mirrored_bin(batch.pair_dist))], dim=-1)
-        return self.bilinear(self.dropout(s), self.dropout(o))
+        return self.bilinear(self.dropout(entity_mean(H, batch)), self.dist_emb.weight, batch)
 
     def featurize(self, doc: Document, index: int, file: str = "documents") -> DocFeatures:
         check_entity_count(doc, self.space, file)
