@@ -100,7 +100,9 @@ rule pretrain_autoencoder:
         logfile("pretrain_autoencoder"),
     benchmark:
         benchfile("pretrain_autoencoder")
-    threads: 2
+    # The LSTMs are small (h = 50): a second intra-op thread buys little and, on a busy machine,
+    # costs a lot (measured: 2 epochs of the sample took 11 s with one thread, 51 s with two).
+    threads: 1
     resources:
         mem_mb=8000,
     shell:

@@ -2,11 +2,12 @@
 
 Identical token sequences are trained on once (a class label such as "instance of human" would
 otherwise dominate and leak into the held-out set). The distinct sequences are split, seeded,
-into training and a held-out fraction (2% by default) used for early stopping and for the
-reported token reconstruction accuracy (the best epoch by that accuracy is kept; training stops
-after ``patience`` epochs without improvement). Batches hold sequences of one length, so no padding is
-ever read. The reconstruction targets are the lowercased tokens, the ``vocab_size`` most
-frequent of them in the training part, every other token mapping to ``<unk>`` (id 0).
+into training and a held-out part (2% by default, at least min(50, 10%) of the sequences) that
+picks the epoch and gives the reported token reconstruction accuracy: the epoch with the best
+held-out accuracy is kept, and training stops after ``patience`` epochs without improvement.
+Batches hold sequences of one length, so no padding is ever read. The reconstruction targets
+are the lowercased tokens, the ``vocab_size`` most frequent of them in the training part, every
+other token mapping to ``<unk>`` (id 0).
 """
 
 from __future__ import annotations
@@ -164,7 +165,9 @@ def pretrain_autoencoder(sequences: list[list[str]], lookup: LPLookup,
         raise KireError(f"AutoEncoder pretraining needs at least 2 distinct attribute sequences, "
                         f"got {len(distinct)}")
     order = rng.permutation(len(distinct))
-    n_held = min(len(distinct) - 1, max(1, round(settings.heldout * len(distinct))))
+    # A tiny KG (the sample) would hold out a handful of sequences: keep at least min(50, 10%).
+    n_held = max(1, round(settings.heldout * len(distinct)), min(50, len(distinct) // 10))
+    n_held = min(len(distinct) - 1, n_held)
     held, train = np.sort(order[:n_held]), np.sort(order[n_held:])
     out_vocab = output_vocabulary([distinct[i] for i in train], settings.vocab_size)
     data = _Data(distinct, lookup, out_vocab)
