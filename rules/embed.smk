@@ -6,6 +6,7 @@
 # The AutoEncoder is pretrained on every item of the KG; codes are exported for the entities of
 # every dataset's subgraphs (linked entities and their neighbours), the input of the KIRE layer.
 
+import os
 import shlex
 
 EMBED = f"{RESULTS}/embed"
@@ -17,15 +18,10 @@ EMBED_CODES = [f"{EMBED}/attribute_codes/{name}"
                for name in ("codes.safetensors", "entities.parquet", "triples.parquet", "meta.json")]
 
 
-def embed_glove_input(wildcards):
-    """The configured GloVe text file, if any (the offline package is not a workflow file)."""
-    glove = config["embed"].get("glove")
-    return [glove] if glove else []
-
-
-def embed_glove_flag():
-    glove = config["embed"].get("glove")
-    return f"--glove {shlex.quote(glove)}" if glove else ""
+# The configured GloVe text file, an input of the rules that read it (the offline package is not
+# a workflow file); `--glove FILE` is then derived from the input.
+EMBED_GLOVE = [config["embed"]["glove"]] if config["embed"].get("glove") else []
+EMBED_DIR_OF = lambda files: os.path.dirname(files[0])
 
 
 rule attribute_sequences:
@@ -34,8 +30,8 @@ rule attribute_sequences:
     output:
         EMBED_SEQUENCES,
     params:
-        kg=f"{RESULTS}/kg",
-        out=f"{EMBED}/sequences",
+        kg=lambda wc, input: os.path.dirname(input.kg),
+        out=lambda wc, output: EMBED_DIR_OF(output),
         excluded=shlex.join(config["embed"]["exclude_datatypes"]),
         max_triples=config["embed"]["max_triples"],
         max_tokens=config["embed"]["max_tokens"],
@@ -56,13 +52,13 @@ rule train_char_embeddings:
         sequences=EMBED_SEQUENCES,
         docs=[f"{RESULTS}/docs/{name}/{split}/docs.parquet" for name in DATASETS
               for split in ("train", "dev", "test")],
-        glove=embed_glove_input,
+        glove=EMBED_GLOVE,
     output:
         EMBED_CHARS,
     params:
-        sequences=f"{EMBED}/sequences",
-        out=f"{EMBED}/chars",
-        glove=embed_glove_flag(),
+        sequences=lambda wc, input: EMBED_DIR_OF(input.sequences),
+        out=lambda wc, output: EMBED_DIR_OF(output),
+        glove=lambda wc, input: f"--glove {shlex.quote(input.glove[0])}" if EMBED_GLOVE else "",
         window=config["embed"]["char_window"],
         epochs=config["embed"]["char_epochs"],
         min_count=config["embed"]["char_min_count"],
@@ -85,14 +81,14 @@ rule pretrain_autoencoder:
     input:
         sequences=EMBED_SEQUENCES,
         chars=EMBED_CHARS,
-        glove=embed_glove_input,
+        glove=EMBED_GLOVE,
     output:
         EMBED_MODEL,
     params:
-        sequences=f"{EMBED}/sequences",
-        chars=f"{EMBED}/chars",
-        out=f"{EMBED}/autoencoder",
-        glove=embed_glove_flag(),
+        sequences=lambda wc, input: EMBED_DIR_OF(input.sequences),
+        chars=lambda wc, input: EMBED_DIR_OF(input.chars),
+        out=lambda wc, output: EMBED_DIR_OF(output),
+        glove=lambda wc, input: f"--glove {shlex.quote(input.glove[0])}" if EMBED_GLOVE else "",
         hyper=" ".join(f"--{key.replace('_', '-')} {config['embed'][key]}"
                        for key in ("hidden", "vocab_size", "batch_size", "lr", "max_epochs",
                                    "patience", "heldout", "seed")),
@@ -115,22 +111,22 @@ rule encode_attributes:
         model=EMBED_MODEL,
         sequences=EMBED_SEQUENCES,
         chars=EMBED_CHARS,
-        glove=embed_glove_input,
+        glove=EMBED_GLOVE,
         nodes=[f"{RESULTS}/subgraph/{name}/{split}/nodes.parquet" for name in DATASETS
                for split in ("train", "dev", "test")],
     output:
         EMBED_CODES,
     params:
-        sequences=f"{EMBED}/sequences",
-        chars=f"{EMBED}/chars",
-        model=f"{EMBED}/autoencoder",
-        out=f"{EMBED}/attribute_codes",
-        glove=embed_glove_flag(),
+        sequences=lambda wc, input: EMBED_DIR_OF(input.sequences),
+        chars=lambda wc, input: EMBED_DIR_OF(input.chars),
+        model=lambda wc, input: EMBED_DIR_OF(input.model),
+        out=lambda wc, output: EMBED_DIR_OF(output),
+        glove=lambda wc, input: f"--glove {shlex.quote(input.glove[0])}" if EMBED_GLOVE else "",
     log:
         logfile("encode_attributes"),
     benchmark:
         benchfile("encode_attributes")
-    threads: 2
+    threads: 1
     resources:
         mem_mb=8000,
     shell:
