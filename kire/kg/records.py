@@ -106,14 +106,3 @@ def entity_decoder(languages: tuple[str, ...], qualifiers: bool = False) -> msgs
     """A decoder of one dump line (without its trailing comma) into the Entity struct."""
     return msgspec.json.Decoder(entity_type_for(tuple(languages), qualifiers))
 
-
-def language_values(terms: Any, languages: tuple[str, ...]) -> list[tuple[str, Any]]:
-    """The (language, value) pairs present in a Terms/AliasLists struct, in configured order."""
-    if isinstance(terms, list):
-        return []
-    out = []
-    for i, lang in enumerate(languages):
-        value = getattr(terms, f"l{i}")
-        if value is not None:
-            out.append((lang, value))
-    return out

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from kire.kg.records import language_values
 from kire.kg.render import entity_id, render_value
 from kire.kg.schema import KG_TABLES
 
@@ -28,8 +27,10 @@ class ExtractOptions:
 
 @dataclass
 class TableRows:
-    """Column lists of every table for one chunk, plus what happened to each entity and statement.
+    """Rows of every table for one chunk, plus what happened to each entity and statement.
 
+    ``rows[table]`` is a list of tuples in the column order of :data:`KG_TABLES` (row-oriented while
+    decoding: one append per row; transposed once by :meth:`arrow_tables`).
     ``counts`` keys: ``entities``, ``skipped_entity_type:<type>``, ``statements``, ``statements_relation``,
     ``statements_attribute``, ``statements_novalue``, ``statements_somevalue``,
     ``statements_deprecated_dropped``, ``statements_other_language``.
@@ -37,99 +38,111 @@ class TableRows:
     """
 
     options: ExtractOptions
-    columns: dict[str, dict[str, list]] = field(default_factory=dict)
+    rows: dict[str, list[tuple]] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        self.columns = {
-            name: {col: [] for col in KG_TABLES[name].names} for name in self.options.tables()
-        }
+        self.rows = {name: [] for name in self.options.tables()}
+        # Field names of the per-language structs (see kire.kg.records): l0 is the display language.
+        self._lang_fields = [(f"l{i}", lang) for i, lang in enumerate(self.options.languages)]
 
     def add_entity(self, entity) -> None:
-        """Append the rows of one decoded entity; raises ValueError on a malformed value."""
-        if entity.type not in ("item", "property"):
-            self.counts[f"skipped_entity_type:{entity.type}"] += 1
+        """Append the rows of one decoded entity; raises ValueError on a malformed value.
+
+        All rows of the entity are built before any is appended, so that a ValueError leaves the
+        tables untouched (the caller rejects the line).
+        """
+        etype = entity.type
+        if etype != "item" and etype != "property":
+            self.counts[f"skipped_entity_type:{etype}"] += 1
             return
+        eid = entity.id
         langs = self.options.languages
-        # Build every row first so that a ValueError leaves the tables untouched (the line is rejected).
-        claims = entity.claims if isinstance(entity.claims, dict) else {}
-        relation, attribute, qualifier, fate = [], [], [], Counter()
+        keep_deprecated = self.options.keep_deprecated
+        claims = entity.claims if entity.claims.__class__ is dict else {}
+        relation, attribute, qualifier, empty_snaks = [], [], [], []
+        n_statements = n_dropped = n_other_language = 0
         for statements in claims.values():
+            n_statements += len(statements)
             for st in statements:
-                self._statement_rows(entity.id, st, relation, attribute, qualifier, fate)
-        labels = dict(language_values(entity.labels, langs))
-        descriptions = dict(language_values(entity.descriptions, langs))
-        display = langs[0]
-
-        ent = self.columns["entities"]
-        ent["id"].append(entity.id)
-        ent["type"].append(entity.type)
-        ent["label"].append(labels[display].value if display in labels else None)
-        ent["description"].append(descriptions[display].value if display in descriptions else None)
-        ent["datatype"].append(entity.datatype)
-        ent["n_sitelinks"].append(len(entity.sitelinks))
-        ent["n_statements"].append(sum(len(s) for s in claims.values()))
-
-        al = self.columns["aliases"]
-        aliases = dict(language_values(entity.aliases, langs))
-        for lang in langs:
-            names = ([(labels[lang].value, True)] if lang in labels else []) + [
-                (a.value, False) for a in aliases.get(lang, ())
-            ]
-            for name, is_label in names:
-                al["id"].append(entity.id)
-                al["lang"].append(lang)
-                al["alias"].append(name)
-                al["is_label"].append(is_label)
-
-        for table, rows in (("relation_triples", relation), ("attribute_triples", attribute),
-                            ("qualifiers", qualifier)):
-            if table in self.columns and rows:
-                cols = list(self.columns[table].values())
-                for row in rows:
-                    for col, value in zip(cols, row):
-                        col.append(value)
-        self.counts["entities"] += 1
-        self.counts.update(fate)
-
-    def _statement_rows(self, head, st, relation, attribute, qualifier, fate) -> None:
-        fate["statements"] += 1
-        if st.rank == "deprecated" and not self.options.keep_deprecated:
-            fate["statements_deprecated_dropped"] += 1
-            return
-        snak = st.mainsnak
-        if snak.snaktype != "value" or snak.datavalue is None:
-            fate[f"statements_{snak.snaktype}"] += 1
-            return
-        dv = snak.datavalue
-        if dv.type == "wikibase-entityid" and not isinstance(dv.value, str) and (
-            dv.value.entity_type == "item" or (dv.value.id or "").startswith("Q")
-        ):
-            tail = entity_id(dv.value)
-            if tail is None:
-                raise ValueError(f"statement {st.id}: item value without id")
-            relation.append((head, snak.property, tail, st.rank, st.id))
-            fate["statements_relation"] += 1
-        else:
-            text = render_value(dv, self.options.languages)
-            if text is None:
-                fate["statements_other_language"] += 1
-                return
-            attribute.append((head, snak.property, text, snak.datatype or dv.type))
-            fate["statements_attribute"] += 1
-        quals = getattr(st, "qualifiers", None)
-        if self.options.qualifiers and isinstance(quals, dict):
-            for prop, snaks in quals.items():
-                for q in snaks:
-                    if q.snaktype != "value" or q.datavalue is None:
+                rank = st.rank
+                if rank == "deprecated" and not keep_deprecated:
+                    n_dropped += 1
+                    continue
+                snak = st.mainsnak
+                dv = snak.datavalue
+                if dv is None or snak.snaktype != "value":
+                    empty_snaks.append(snak.snaktype)
+                    continue
+                value = dv.value
+                if dv.type == "wikibase-entityid" and value.__class__ is not str and (
+                        value.entity_type == "item" or (value.id or "").startswith("Q")):
+                    tail = value.id or entity_id(value)
+                    if tail is None:
+                        raise ValueError(f"statement {st.id}: item value without id")
+                    relation.append((eid, snak.property, tail, rank, st.id))
+                else:
+                    text = value if value.__class__ is str else render_value(dv, langs)
+                    if text is None:
+                        n_other_language += 1
                         continue
-                    text = render_value(q.datavalue, self.options.languages)
-                    if text is not None:
-                        qualifier.append((st.id, prop, text, q.datatype or q.datavalue.type))
+                    attribute.append((eid, snak.property, text, snak.datatype or dv.type))
+                if self.options.qualifiers:
+                    qualifier.extend(self._qualifier_rows(st))
+
+        labels, descriptions, aliases = entity.labels, entity.descriptions, entity.aliases
+        label = description = None
+        alias_rows = []
+        for name, lang in self._lang_fields:
+            term = None if labels.__class__ is list else getattr(labels, name)
+            if term is not None:
+                alias_rows.append((eid, lang, term.value, True))
+            if aliases.__class__ is not list:
+                for alias in getattr(aliases, name) or ():
+                    alias_rows.append((eid, lang, alias.value, False))
+            if name == "l0":
+                label = term.value if term is not None else None
+                if descriptions.__class__ is not list and descriptions.l0 is not None:
+                    description = descriptions.l0.value
+
+        rows = self.rows
+        rows["entities"].append((eid, etype, label, description, entity.datatype,
+                                 len(entity.sitelinks), n_statements))
+        rows["aliases"].extend(alias_rows)
+        rows["relation_triples"].extend(relation)
+        rows["attribute_triples"].extend(attribute)
+        if qualifier:
+            rows["qualifiers"].extend(qualifier)
+        counts = self.counts
+        counts["entities"] += 1
+        counts["statements"] += n_statements
+        counts["statements_relation"] += len(relation)
+        counts["statements_attribute"] += len(attribute)
+        counts["statements_deprecated_dropped"] += n_dropped
+        counts["statements_other_language"] += n_other_language
+        for snaktype in empty_snaks:
+            counts[f"statements_{snaktype}"] += 1
+
+    def _qualifier_rows(self, st) -> list[tuple]:
+        quals = getattr(st, "qualifiers", None)
+        if quals.__class__ is not dict:
+            return []
+        out = []
+        for prop, snaks in quals.items():
+            for q in snaks:
+                if q.snaktype != "value" or q.datavalue is None:
+                    continue
+                text = render_value(q.datavalue, self.options.languages)
+                if text is not None:
+                    out.append((st.id, prop, text, q.datatype or q.datavalue.type))
+        return out
 
     def arrow_tables(self) -> dict[str, pa.Table]:
         """The accumulated rows as Arrow tables with the schemas of :data:`KG_TABLES`."""
-        return {
-            name: pa.Table.from_pydict(cols, schema=KG_TABLES[name])
-            for name, cols in self.columns.items()
-        }
+        tables = {}
+        for name, rows in self.rows.items():
+            schema = KG_TABLES[name]
+            columns = list(zip(*rows)) if rows else [()] * len(schema)
+            tables[name] = pa.Table.from_arrays(
+                [pa.array(col, type=f.type) for col, f in zip(columns, schema)], schema=schema)
+        return tables
