@@ -86,7 +86,7 @@ def test_bilstm_kire_two_stage_training(tiny, monkeypatch):
 
 def test_unknown_settings_and_missing_inputs_are_clear_errors(tiny):
     from kire.errors import KireError
-    from kire.inject.variant import kire_variant
+    from kire.inject.variant import kire_variant, no_kg_variant
 
     class Model:
         hidden_size = 8
@@ -97,5 +97,7 @@ def test_unknown_settings_and_missing_inputs_are_clear_errors(tiny):
         kire_variant(Model(), {}, {})
     with pytest.raises(KireError, match="relations.parquet"):
         kire_variant(Model(), {"subgraph": str(tiny / "nowhere"), "codes": str(tiny / "codes")}, {})
-    parts = kire_variant(Model(), {"ablation": "no_kg", "coref": str(tiny / "coref/{split}.parquet")}, {"dev": [0] * 4})
+    parts = no_kg_variant(Model(), {"coref": str(tiny / "coref/{split}.parquet")}, {"dev": [0] * 4})
     assert parts.spec["inject"]["kg"] is False
+    with pytest.raises(KireError, match="'full' ablation"):
+        kire_variant(Model(), {"ablation": "no_kg"}, {})

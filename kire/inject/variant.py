@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from kire.errors import KireError
-from kire.inject.layer import InjectConfig, KnowledgeInject, ablation_config
+from kire.inject.layer import ABLATIONS, InjectConfig, KnowledgeInject, ablation_config
 from kire.models.batch import Batch
 
 SETTINGS = ("subgraph", "coref", "codes", "glove", "init_from", "ablation", "inject", "alpha_cr", "alpha_kg",
@@ -123,8 +123,8 @@ class KnowledgeSource:
                                with_labels=c.kg and not c.attributes, coref=c.coref, kg=c.kg)
 
 
-def kire_variant(model, settings: dict[str, Any], documents: dict[str, list]):
-    """The variant factory registered as ``kire`` in kire.train.variants.VARIANTS."""
+def build_kire_variant(model, settings: dict[str, Any], documents: dict[str, list]):
+    """The parts of the kire variant for ``model`` (settings: module docstring)."""
     from kire.train.variants import VariantParts
 
     unknown = sorted(set(settings) - set(SETTINGS))
@@ -158,3 +158,28 @@ def kire_variant(model, settings: dict[str, Any], documents: dict[str, list]):
     source = KnowledgeSource(settings, config, {name: len(docs) for name, docs in documents.items()})
     return VariantParts(inject=inject, batch_inputs=source, init_from=settings.get("init_from"),
                         spec={"inject": config.to_dict()})
+
+
+# The training variants of this layer: "kire" (the full layer) and the ablations, one factory each,
+# so that `--variant no_attr` means the "w/o attr." ablation without repeating it in the settings.
+# Register them in kire.train.variants.VARIANTS as "<name>": "kire.inject.variant:<name>_variant".
+VARIANT_ABLATIONS: dict[str, str] = {"kire": "full", **{name: name for name in ABLATIONS if name != "full"}}
+
+
+def _factory_for(variant: str):
+    ablation = VARIANT_ABLATIONS[variant]
+
+    def factory(model, settings: dict[str, Any], documents: dict[str, list]):
+        given = settings.get("ablation", ablation)
+        if given != ablation:
+            raise KireError(f"variant {variant!r} is the {ablation!r} ablation, but its settings say {given!r}")
+        return build_kire_variant(model, {**settings, "ablation": ablation}, documents)
+
+    factory.__name__ = factory.__qualname__ = f"{variant}_variant"
+    factory.__doc__ = f"The {variant!r} training variant: kire_variant with ablation {ablation!r}."
+    return factory
+
+
+for _variant in VARIANT_ABLATIONS:
+    globals()[f"{_variant}_variant"] = _factory_for(_variant)
+del _variant
