@@ -3,22 +3,12 @@
 # a full dump takes hours, so snakemake refuses to overwrite it; delete RESULTS/kg/manifest.json to redo.
 # Finished chunks survive a crash (snakemake deletes only the declared output), so a rerun resumes.
 
+import os
+
+from kire.kg.commands import extract_flags
+
 KG_DIR = f"{RESULTS}/kg"
 KG_MANIFEST = f"{KG_DIR}/manifest.json"
-
-
-def _kg_extract_flags():
-    kg = config["kg"]
-    flags = ["--languages", ",".join(kg.get("languages", ["en"]))]
-    if kg.get("scheduler"):
-        flags += ["--scheduler", kg["scheduler"]]
-    if kg.get("chunk_mb"):
-        flags += ["--chunk-mb", str(kg["chunk_mb"])]
-    if kg.get("keep_deprecated"):
-        flags.append("--keep-deprecated")
-    if kg.get("qualifiers"):
-        flags.append("--qualifiers")
-    return " ".join(flags)
 
 
 rule extract_kg:
@@ -27,8 +17,8 @@ rule extract_kg:
     output:
         manifest=protected(KG_MANIFEST),
     params:
-        out=KG_DIR,
-        flags=_kg_extract_flags(),
+        out=lambda wildcards, output: os.path.dirname(output.manifest),
+        flags=extract_flags(config["kg"]),
     log:
         logfile("extract_kg"),
     benchmark:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 
 
@@ -58,6 +59,20 @@ def register(kg_sub) -> None:
                    help="real dump lines used as the shape reference (default: the bundled head)")
     s.add_argument("--seed", type=int, default=0, help="random seed")
     s.set_defaults(func=_synth)
+
+
+def extract_flags(kg_config: dict) -> str:
+    """The `kire kg extract` options for the workflow's ``kg`` config section (used by rules/kg.smk)."""
+    flags = ["--languages", ",".join(kg_config.get("languages", ["en"]))]
+    if kg_config.get("scheduler"):
+        flags += ["--scheduler", kg_config["scheduler"]]
+    if kg_config.get("chunk_mb"):
+        flags += ["--chunk-mb", str(kg_config["chunk_mb"])]
+    if kg_config.get("keep_deprecated"):
+        flags.append("--keep-deprecated")
+    if kg_config.get("qualifiers"):
+        flags.append("--qualifiers")
+    return " ".join(shlex.quote(f) for f in flags)
 
 
 def _extract(args) -> int:

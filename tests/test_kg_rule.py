@@ -1,0 +1,30 @@
+"""The rule extract_kg: its command line from the config, and a dry run of the `kg` target."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+
+from kire.kg.commands import extract_flags
+from tests.conftest import ROOT
+
+
+def test_extract_flags_follow_the_config():
+    assert shlex.split(extract_flags({"dump": "x", "languages": ["en", "de"]})) == ["--languages", "en,de"]
+    flags = shlex.split(extract_flags({"dump": "x", "scheduler": "tcp://h:8786", "chunk_mb": 32,
+                                       "keep_deprecated": True, "qualifiers": True}))
+    assert flags == ["--languages", "en", "--scheduler", "tcp://h:8786", "--chunk-mb", "32",
+                     "--keep-deprecated", "--qualifiers"]
+
+
+def test_dry_run_of_the_kg_target(tmp_path):
+    snakemake = ROOT / ".venv" / "bin" / "snakemake"
+    cmd = [str(snakemake) if snakemake.exists() else sys.executable + " -m snakemake",
+           "-n", "-p", "--nolock", "--cores", "4", "--config", f"results_dir={tmp_path}", "--", "kg"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    assert "rule extract_kg" in out
+    line = next(x for x in out.splitlines() if "kire kg extract" in x)
+    assert f"--out {tmp_path}/kg" in line and "--workers 4" in line and "--languages en,de" in line
