@@ -20,6 +20,7 @@ from kire.errors import KireError
 STAGE_COMMANDS: tuple[str, ...] = (
     "kire.kg.cli",
     "kire.docs.cli",
+    "kire.coref.cli",
     "kire.linking.cli",
     "kire.embed.cli",
     "kire.sample.cli",
