@@ -44,6 +44,16 @@ def test_train_writes_every_output_and_is_deterministic(paths, tmp_path):
     assert all(set(r) == {"title", "h_idx", "t_idx", "r", "evidence"} for r in result)
     summary = json.loads((a / "theta.json").read_text())
     assert 0 < summary["theta"] < 1 and summary["epochs"] == 2
+    # metrics.json for the report: dev scored, the test split here is labeled too
+    assert run_kire("eval-run", str(a), "--dev", str(paths["dev"]), "--test", str(paths["dev"]),
+                    "--train", str(paths["train"])) == 0
+    scored = json.loads((a / "metrics.json").read_text())
+    assert scored["dev"]["f1"] == pytest.approx(summary["dev_f1"])
+    assert scored["dev"]["theta"] == summary["theta"]
+    assert set(scored["dev"]["breakdowns"]["mentions"]) == {"1", "(1,3]", ">3"}
+    from kire.report.collect import read_metrics
+
+    assert set(read_metrics(a / "metrics.json")) == {"dev", "test"}
 
 
 def test_an_interrupted_run_resumes_to_the_same_result(paths, tmp_path):
