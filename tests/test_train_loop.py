@@ -85,3 +85,14 @@ def test_split_rule_is_fixed_and_disjoint(tmp_path):
 
     digests = [hashlib.sha1(t.encode()).hexdigest() for t in tr + dv]
     assert digests == sorted(digests)
+
+
+def test_a_corrupt_checkpoint_is_a_clear_error_not_an_unpickle(tmp_path):
+    from kire.errors import InputError
+
+    bad = tmp_path / "model.safetensors"
+    bad.write_bytes(b"\x80\x04not a safetensors file")
+    with pytest.raises(InputError, match="model.safetensors"):
+        load_tensors(bad)
+    with pytest.raises(InputError, match="not found"):
+        load_tensors(tmp_path / "missing.safetensors")
