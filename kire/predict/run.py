@@ -65,6 +65,34 @@ def load_run(run_dir: str | Path, documents: list[Document], settings: dict[str,
     return pipeline, meta
 
 
+def extend_vocabulary(model, documents: list[Document]) -> int:
+    """Give the documents' words that a word-vector model never saw their LP vectors (eq. 6).
+
+    The DocRED baselines keep frozen LP vectors of the words of their training files only; a new
+    document's other words would all be read as ``<unk>``. They get their vectors from the same
+    lookup the model was built with, appended to the frozen embedding: the trained weights are
+    untouched. Returns the number of words added (0 for models without a word vocabulary).
+    """
+    import torch
+    from torch import nn
+
+    from kire.models.word_model import WordREModel, word_vectors_for
+
+    if not isinstance(model, WordREModel):
+        return 0
+    new = sorted({w for doc in documents for sent in doc.sents for w in sent} - set(model.word_index))
+    if not new:
+        return 0
+    vectors = word_vectors_for(new, model.settings["word_vectors"], model.settings["char_vectors"])
+    old = model.word_emb
+    weight = torch.cat([old.weight.data, torch.from_numpy(vectors).to(old.weight.dtype)])
+    model.word_emb = nn.Embedding.from_pretrained(weight, freeze=True, padding_idx=old.padding_idx).to(
+        old.weight.device)
+    model.word_index.update({w: len(model.vocab) + i for i, w in enumerate(new)})
+    model.vocab = [*model.vocab, *new]
+    return len(new)
+
+
 def relation_records(documents: list[Document], features, scores: list[np.ndarray], theta: float,
                      relations: list[str], labels: dict[str, str],
                      kb_ids: dict[tuple[int, int], str] | None = None) -> list[dict]:
@@ -106,6 +134,9 @@ def predict(run_dir: str | Path, documents: list[Document], labels: dict[str, st
     theta = read_theta(run_dir) if theta is None else theta
     pipeline, meta = load_run(run_dir, documents, settings)
     model = pipeline.model
+    added = extend_vocabulary(model, documents)
+    if added:
+        log.info("%d words of the input were not in the run's vocabulary: LP vectors added", added)
     features = [model.featurize(doc, i, "input") for i, doc in enumerate(documents)]
     dev = torch.device(device)
     pipeline.to(dev)
