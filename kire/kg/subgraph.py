@@ -3,8 +3,8 @@
 For each split of a dataset: the KG entities linked to its document entities (hop 0) plus their
 k-hop neighbourhood in the *filtered* relation triples (edges followed in both directions), at most
 ``neighbour_cap`` new neighbours per node and hop (the most popular first: sitelinks, then
-statements, then id), with every filtered triple between two kept nodes and each node's attribute
-rows.
+statements, then the larger id), with every filtered triple between two kept nodes and each node's
+attribute rows.
 
 Output (``out_dir`` = ``RESULTS/subgraph/<dataset>``)::
 
@@ -119,21 +119,22 @@ def expand(con, split: str, cfg: SubgraphConfig) -> str:
         CREATE TEMP TABLE {table} AS
         SELECT DISTINCT qid, CAST(0 AS TINYINT) AS hop FROM links WHERE split = {sql_string(split)}
     """)
-    for hop in range(1, cfg.hops + 1):
-        # every node of the previous hop proposes its most popular unseen neighbours
+    for hop in range(1, cfg.hops + 1 if cfg.neighbour_cap > 0 else 1):
+        # every node of the previous hop proposes its most popular unseen neighbours; a top-n
+        # aggregate, not a sort of every neighbour, because hubs have millions of them
         con.execute(f"""
             INSERT INTO {table}
             SELECT DISTINCT nb, CAST({hop} AS TINYINT) FROM (
-                SELECT n.nb,
-                       row_number() OVER (PARTITION BY n.src
-                                          ORDER BY coalesce(p.sl, 0) DESC, coalesce(p.st, 0) DESC, n.nb) AS r
+                SELECT unnest(max_by(n.nb, (coalesce(p.sl, 0), coalesce(p.st, 0), n.nb),
+                                     {int(cfg.neighbour_cap)})) AS nb
                 FROM (  -- distinct neighbours of the frontier only: the KG-wide edge list is never deduplicated
                     SELECT DISTINCT u.a AS src, u.b AS nb
                     FROM und u SEMI JOIN {table} f ON f.qid = u.a AND f.hop = {hop - 1}
                 ) n
                 ANTI JOIN {table} seen ON seen.qid = n.nb
                 LEFT JOIN pop p ON p.id = n.nb
-            ) WHERE r <= {int(cfg.neighbour_cap)}
+                GROUP BY n.src
+            )
         """)
     return table
 
