@@ -116,3 +116,21 @@ def test_subgraph_uses_filtered_triples_caps_and_maps_document_entities(tmp_path
     assert len(train["edges"]) >= 1 and (tmp_path / "sub" / "relations.parquet").exists()
     with pytest.raises(KireError, match="run `kire subgraph` first"):
         read_subgraph(tmp_path / "nosub", "test")
+
+
+def test_write_shards_splits_by_rows_and_keeps_the_schema(tmp_path):
+    import pyarrow as pa
+
+    from kire.kg.filter import write_shards
+
+    schema = KG_TABLES["relation_triples"]
+    rows = [{"head": f"Q{i}", "property": "P1", "tail": "Q0", "rank": "normal", "statement_id": f"s{i}"}
+            for i in range(25)]
+    batches = pa.Table.from_pylist(rows, schema=schema).to_batches(max_chunksize=7)
+    assert write_shards(iter(batches), tmp_path, schema, max_rows=10) == 25
+    parts = sorted(tmp_path.glob("part-*.parquet"))
+    assert [pq.read_metadata(p).num_rows for p in parts] == [10, 10, 5]
+    assert pq.read_table(tmp_path).column("statement_id").to_pylist() == [f"s{i}" for i in range(25)]
+    (tmp_path / "empty").mkdir()
+    assert write_shards(iter([]), tmp_path / "empty", schema) == 0
+    assert pq.read_table(tmp_path / "empty").schema.equals(schema)
