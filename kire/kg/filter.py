@@ -29,11 +29,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from kire.errors import KireError
-from kire.kg.schema import KG_TABLES
 from kire.linking.kgsql import connect, kg_table_sql, sql_string
+
+if TYPE_CHECKING:  # pyarrow is imported where used: `kire --help` loads this module
+    import pyarrow as pa
 
 POLICIES = ("cooccurrence", "labeled_pairs", "none")
 SHARD_BATCH_ROWS = 1 << 20
@@ -72,6 +74,7 @@ class LinkedDataset:
 def protected_pairs(datasets: list[LinkedDataset], cfg: FilterConfig) -> pa.Table:
     """The protected KG pairs, both directions: columns a, b (QIDs), dataset, split, doc (a witness
     document), one row per ordered pair."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from kire.linking.link import read_links
@@ -129,6 +132,7 @@ def filter_relation_triples(kg_dir: str | Path, datasets: list[LinkedDataset], o
                             memory_limit: str | None = None) -> dict:
     """Write the filtered relation triples and the audit (see module docstring); return the audit."""
     from kire.io import atomic_dir, write_json_atomic
+    from kire.kg.schema import KG_TABLES
 
     pairs = protected_pairs(datasets, cfg)
     out_dir = Path(out_dir)
@@ -172,6 +176,7 @@ def filter_relation_triples(kg_dir: str | Path, datasets: list[LinkedDataset], o
 def write_shards(reader, folder: Path, schema: pa.Schema, max_rows: int = SHARD_MAX_ROWS) -> int:
     """Stream record batches into ``folder/part-NNNNN.parquet`` files of at most ``max_rows`` rows
     each, cast to ``schema`` (at least one file, possibly empty); return the row count."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     total, shard, writer, in_shard = 0, 0, None, 0

@@ -1,5 +1,17 @@
-"""Entity linking of document entities to KG entities (`kire link`); see :mod:`kire.linking.link`."""
+"""Entity linking of document entities to KG entities (`kire link`); see :mod:`kire.linking.link`.
 
-from kire.linking.link import LINKS_SCHEMA, LinkingConfig, link_dataset, read_links
+``from kire.linking import read_links`` works; the names are imported on first use so that the
+command line does not pay for pyarrow and DuckDB at start-up.
+"""
+
+from __future__ import annotations
 
 __all__ = ["LINKS_SCHEMA", "LinkingConfig", "link_dataset", "read_links"]
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        from kire.linking import link
+
+        return getattr(link, name)
+    raise AttributeError(f"module 'kire.linking' has no attribute {name!r}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from kire.errors import KireError
-from kire.kg.schema import KG_TABLES
 
 
 def sql_string(value: str) -> str:
@@ -19,6 +18,8 @@ def sql_string(value: str) -> str:
 
 def kg_table_sql(kg_dir: str | Path, table: str) -> str:
     """SQL source (``read_parquet(...)``) of one KG table; KireError if it has no Parquet part."""
+    from kire.kg.schema import KG_TABLES
+
     if table not in KG_TABLES:
         raise KireError(f"unknown KG table {table!r} (known: {', '.join(KG_TABLES)})")
     folder = Path(kg_dir) / table
