@@ -23,9 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     link.add_argument("--docs", required=True, help="document tables root, RESULTS/docs/<dataset>")
     link.add_argument("--kg", required=True, help="KG folder written by `kire kg extract`")
     link.add_argument("--out", required=True, help="output folder, e.g. RESULTS/links/<dataset>")
-    link.add_argument("--options", default="{}", help="JSON of the config section `linking`")
-    link.add_argument("--threads", type=int, default=None)
-    link.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8000MB")
+    add_engine_arguments(link, "linking")
     link.set_defaults(func=run_link)
 
     sub = subparsers.add_parser(
@@ -36,11 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.add_argument("--kg", required=True, help="KG folder (entities, aliases, attribute triples)")
     sub.add_argument("--filtered", required=True, help="filtered KG folder (relation_triples)")
     sub.add_argument("--out", required=True, help="output folder, e.g. RESULTS/subgraph/<dataset>")
-    sub.add_argument("--options", default="{}", help="JSON of the config section `subgraph`")
-    sub.add_argument("--threads", type=int, default=None)
-    sub.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8000MB")
+    add_engine_arguments(sub, "subgraph")
     sub.set_defaults(func=run_subgraph)
 
+
+def add_engine_arguments(parser: argparse.ArgumentParser, section: str) -> None:
+    """``--options`` (JSON of config section ``section``), ``--threads`` and ``--memory-limit``."""
+    parser.add_argument("--options", default="{}", help=f"JSON of the config section `{section}`")
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 6000MB")
 
 
 FILTER_HELP = "drop relation triples between entity pairs of the test documents"
@@ -59,9 +61,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", action="append", nargs=3, metavar=("NAME", "LINKS", "DOCS"), required=True,
                         help="a dataset: its name, links.parquet and document tables root (repeatable)")
     parser.add_argument("--out", required=True, help="output folder, e.g. RESULTS/kg_filtered")
-    parser.add_argument("--options", default="{}", help="JSON of the config section `filter`")
-    parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8000MB")
+    add_engine_arguments(parser, "filter")
     parser.set_defaults(func=run_filter)
 
 
