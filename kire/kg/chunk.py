@@ -7,6 +7,7 @@ finished: a rerun after a crash skips it.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 from collections import Counter
@@ -34,6 +35,22 @@ def marker_path(out: Path, index: int) -> Path:
 def rejects_path(out: Path, index: int) -> Path:
     """The rejected lines of chunk ``index`` (JSON lines)."""
     return out / "_chunks" / f"{part_name(index)}.rejects.jsonl"
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector (reentrant).
+
+    Decoding a chunk allocates millions of acyclic objects (structs, strings, row tuples); the
+    collector would rescan the growing row lists again and again (measured: 2.5x slower).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def dump_lines(buf: bytes):
@@ -69,11 +86,7 @@ def extract_lines(buf: bytes, index: int, base_offset: int | None, options: Extr
     decoder = entity_decoder(options.languages, options.qualifiers)
     rows = TableRows(options)
     rejects = []
-    # The loop allocates millions of acyclic objects (structs, strings); the cyclic collector would
-    # rescan the growing column lists again and again (measured: 2.5x slower), so it is paused.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         for offset, line in dump_lines(buf):
             try:
                 rows.add_entity(decoder.decode(line))
@@ -84,9 +97,6 @@ def extract_lines(buf: bytes, index: int, base_offset: int | None, options: Extr
                     "error": str(err),
                     "line": bytes(line[:REJECT_PREVIEW]).decode("utf-8", "replace"),
                 })
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return rows, rejects
 
 

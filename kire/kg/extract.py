@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -53,8 +54,9 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
         offset, data = None, read_bz2_range(spec[2], spec[3], spec[4], first=(k == 0))
     else:
         raise ValueError(f"unknown chunk kind {kind!r}")
-    rows, rejects = chunks.extract_lines(data, k, offset, options)
-    return chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
+    with chunks.gc_paused():  # also while the rows become Arrow tables
+        rows, rejects = chunks.extract_lines(data, k, offset, options)
+        return chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
 
 
 def process_usage() -> dict:
@@ -136,10 +138,14 @@ class _Dask:
         if scheduler:
             self.client = Client(scheduler)
         else:
-            self.cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, memory_limit=memory_limit or "auto",
-            )
+            with warnings.catch_warnings():
+                # Without a dashboard the scheduler still serves its health routes; when the default
+                # port is taken (another cluster) it picks another one, which is fine.
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                self.cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, memory_limit=memory_limit or "auto",
+                )
             self.client = Client(self.cluster)
         self.n_workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
 
