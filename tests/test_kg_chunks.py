@@ -68,3 +68,36 @@ def test_bz2_ranges_own_every_line_once(tmp_path, json_bytes_per_chunk):
     assert b"".join(pieces) == text
     if json_bytes_per_chunk == 10_000:
         assert len(ranges) > 10
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_gzip_reader_parallel_or_not_gives_the_same_chunks(tmp_path, threads):
+    import gzip as gz
+
+    from kire.errors import InputError
+    from kire.kg.sources import open_decompressed
+
+    data = random_lines(6) * 20
+    path = tmp_path / "d.json.gz"
+    path.write_bytes(gz.compress(data, 6))
+    with open_decompressed(path, threads) as fh:
+        assert b"".join(c for _, _, c in stream_chunks(fh, 50_000)) == data
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(InputError, match="broken.json.gz"):
+        with open_decompressed(broken, threads) as fh:
+            for _ in stream_chunks(fh, 50_000, broken):
+                pass
+
+
+def test_parallel_gzip_reader_accepts_multi_member_files(tmp_path):
+    import gzip as gz
+
+    from kire.kg.sources import open_decompressed
+
+    data = random_lines(7) * 5
+    half = data.rfind(b"\n", 0, len(data) // 2) + 1
+    path = tmp_path / "members.json.gz"
+    path.write_bytes(gz.compress(data[:half]) + gz.compress(data[half:]))  # as bgzip or `cat a.gz b.gz`
+    with open_decompressed(path, 3) as fh:
+        assert b"".join(c for _, _, c in stream_chunks(fh, 50_000)) == data

@@ -6,8 +6,8 @@ chunk 0 also owns the first line. So a chunk starts right after the first newlin
 and ends with the first newline at or after ``b_{k+1}`` (reading past its range to finish its last line).
 
 - ``.json``: boundaries are file offsets; every task reads its own byte range (no central reader).
-- ``.json.gz``: one reader decompresses in parallel threads (rapidgzip) and cuts the stream at
-  boundaries every ``chunk_bytes`` of JSON; tasks receive the bytes.
+- ``.json.gz``: one reader decompresses (isal; rapidgzip's parallel threads when many workers need
+  feeding) and cuts the stream at boundaries every ``chunk_bytes`` of JSON; tasks receive the bytes.
 - ``.json.bz2``: see :mod:`kire.kg.bz2blocks` (tasks decompress their own bz2 blocks).
 """
 
@@ -42,32 +42,65 @@ def dump_format(path: str | os.PathLike) -> str:
 
 @contextlib.contextmanager
 def open_decompressed(path: str | os.PathLike, threads: int = 1):
-    """A binary file object over the decompressed dump; gzip and bz2 decompress with ``threads`` threads."""
+    """A binary file object over the decompressed dump; gzip decompresses with ``threads`` threads."""
     fmt = dump_format(path)
     if fmt == "json":
         fh = open(path, "rb")
     elif fmt == "gzip":
         if threads > 1:
-            import rapidgzip
-
-            fh = rapidgzip.open(str(path), parallelization=threads)
+            fh = _SizeCheckedGzip(Path(path), threads)
         else:
             from isal import igzip
 
             fh = igzip.open(path, "rb")
     else:
-        if threads > 1:
-            import rapidgzip
+        import bz2
 
-            fh = rapidgzip.IndexedBzip2File(str(path), parallelization=threads)
-        else:
-            import bz2
-
-            fh = bz2.open(path, "rb")
+        fh = bz2.open(path, "rb")
     try:
         yield fh
     finally:
         fh.close()
+
+
+class _SizeCheckedGzip:
+    """rapidgzip's parallel gzip reader, plus the end-of-file check it lacks.
+
+    rapidgzip can end silently at the point where a truncated file stops. At the end of the stream
+    this reader compares the decompressed size with the gzip trailer's ISIZE (size mod 2**32); on a
+    mismatch (a truncated file, or a valid multi-member file such as bgzip output) one strict
+    sequential pass with isal decides, raising InputError for a broken file.
+    """
+
+    def __init__(self, path: Path, threads: int):
+        import rapidgzip
+
+        self.path, self.total, self.checked = path, 0, False
+        with open(path, "rb") as fh:
+            fh.seek(-4, os.SEEK_END)
+            self.isize = int.from_bytes(fh.read(4), "little")
+        self._fh = rapidgzip.open(str(path), parallelization=threads)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self.total += len(data)
+        if not data and not self.checked:
+            self.checked = True
+            if self.total % (1 << 32) != self.isize:
+                _verify_gzip_strictly(self.path)
+        return data
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def _verify_gzip_strictly(path: Path) -> None:
+    """Decompress the whole file with isal (which checks every member's CRC and length)."""
+    from isal import igzip
+
+    with igzip.open(path, "rb") as fh:
+        while _read_or_fail(fh, READ_BLOCK, path):
+            pass
 
 
 def _read_or_fail(fh, size: int, path) -> bytes:
