@@ -1,63 +1,45 @@
 # Reports over the experiment grid: config `experiments` (datasets x models x variants x seeds).
-# Every run of the grid is results/<dataset>/<model>/<variant>/seed<k>/metrics.json (rule `train`);
-# `kire report` lays them out as the paper's tables and figures in results/report/, and the
-# report() flags make them the content of `snakemake --report report.html`.
+# Every run of the grid is results/<dataset>/<model>/<variant>/seed<k>/metrics.json (rules train
+# and evaluate_run, rules/train.smk); `kire report` lays them out as the paper's tables and figures
+# in results/report/, and the report() flags make them the content of `snakemake --report`.
 
-from kire.report.variants import ABLATION_VARIANTS, BASE, GRAPH_VARIANTS, KIRE
+import os
+import shlex
 
-EXPERIMENTS = config.get("experiments", {})
-GRID = {
-    "datasets": EXPERIMENTS.get("datasets") or DATASETS,
-    "models": EXPERIMENTS.get("models", []),
-    "variants": EXPERIMENTS.get("variants", []),
-    "seeds": EXPERIMENTS.get("seeds", []),
-}
-REPORT_DIR = str(Path(RESULTS, "report"))
-GRID_RUNS = expand(
-    str(Path(RESULTS, "{dataset}", "{model}", "{variant}", "seed{seed}", "metrics.json")),
-    dataset=GRID["datasets"], model=GRID["models"], variant=GRID["variants"], seed=GRID["seeds"],
+from kire.report.build import report_files
+
+REPORT_GRID = config.get("experiments", {})
+REPORT_DATASETS = REPORT_GRID.get("datasets") or DATASETS
+REPORT_DIR = f"{RESULTS}/report"
+REPORT_RUNS = expand(
+    f"{RESULTS}/{{dataset}}/{{model}}/{{variant}}/seed{{seed}}/metrics.json",
+    dataset=REPORT_DATASETS,
+    model=REPORT_GRID.get("models", []),
+    variant=REPORT_GRID.get("variants", []),
+    seed=REPORT_GRID.get("seeds", []),
 )
-
-
-def report_outputs():
-    """The report files `kire report` writes for this grid (figures only for the variants present)."""
-    variants = set(GRID["variants"])
-
-    def out(name, caption, category):
-        return report(str(Path(REPORT_DIR, name)), caption=f"../workflow/report/{caption}.rst",
-                      category=category)
-
-    files = [
-        out("table_main.md", "table_main", "Table 2/3: main comparison"),
-        str(Path(REPORT_DIR, "table_main.csv")),
-        out("training_curves.png", "training_curves", "Training curves"),
-        out("report.md", "report_md", "All tables"),
-    ]
-    if variants & {BASE, KIRE}:
-        files += [out("table_mentions.md", "table_mentions", "Table 4: mention count"),
-                  str(Path(REPORT_DIR, "table_mentions.csv"))]
-    if variants & set(ABLATION_VARIANTS):
-        files += [out("ablation.png", "ablation", "Fig. 3: ablation"),
-                  str(Path(REPORT_DIR, "table_ablation.md")), str(Path(REPORT_DIR, "table_ablation.csv"))]
-    if variants & set(GRAPH_VARIANTS):
-        files += [out("graph_encoders.png", "graph_encoders", "Fig. 4: graph encoders"),
-                  str(Path(REPORT_DIR, "table_graph.md")), str(Path(REPORT_DIR, "table_graph.csv"))]
-    return files
+# Figures and tables with a caption go into the HTML report; the CSV twins are plain outputs.
+REPORT_OUTPUTS = [
+    (report(f"{REPORT_DIR}/{name}", caption=f"../workflow/report/{group}.rst", category="kire report")
+     if group else f"{REPORT_DIR}/{name}")
+    for name, group in report_files(REPORT_GRID.get("variants", []))
+]
 
 
 rule report:
     """Tables (Markdown, CSV) and figures (PNG) of every run of the experiment grid."""
     input:
-        GRID_RUNS,
+        REPORT_RUNS,
     output:
-        report_outputs(),
+        REPORT_OUTPUTS,
     params:
-        results=RESULTS,
-        out=REPORT_DIR,
-        datasets=" ".join(GRID["datasets"]),
-        models=" ".join(GRID["models"]),
-        variants=" ".join(GRID["variants"]),
-        seeds=" ".join(str(s) for s in GRID["seeds"]),
+        results=lambda wildcards, output: os.path.dirname(os.path.dirname(output[0])),
+        out=lambda wildcards, output: os.path.dirname(output[0]),
+        grid=shlex.join(
+            ["--datasets", *REPORT_DATASETS, "--models", *REPORT_GRID.get("models", []),
+             "--variants", *REPORT_GRID.get("variants", []),
+             "--seeds", *map(str, REPORT_GRID.get("seeds", []))]
+        ),
     log:
         logfile("report"),
     benchmark:
@@ -66,11 +48,9 @@ rule report:
     resources:
         mem_mb=2000,
     shell:
-        "kire report --results {params.results} --out {params.out} --datasets {params.datasets}"
-        " --models {params.models} --variants {params.variants} --seeds {params.seeds} > {log} 2>&1"
+        "kire report --results {params.results} --out {params.out} {params.grid} > {log} 2>&1"
 
 
-# The report needs the training runs: until rule `train` exists (rules/train.smk), the report is
-# not part of train_all rather than a target nothing can build.
-if GRID_RUNS and Path(workflow.basedir, "rules", "train.smk").exists():
-    TRAIN_ALL.append(str(Path(REPORT_DIR, "report.md")))
+# Without rule train (rules/train.smk) nothing could build the runs: then the report is not a target.
+if REPORT_RUNS and os.path.exists(os.path.join(workflow.basedir, "rules", "train.smk")):
+    TRAIN_ALL.append(f"{REPORT_DIR}/report.md")

@@ -26,6 +26,20 @@ from kire.report.tables import Notes, markdown_table, mention_table, score_table
 from kire.report.variants import (ABLATION_VARIANTS, BASE, GRAPH_VARIANTS, KIRE, variant_group)
 
 
+def report_files(variants: list[str]) -> list[tuple[str, str | None]]:
+    """``(file name, figure/table group)`` of every file :func:`write_report` writes for a grid with
+    ``variants``; the group names the file's caption (workflow/report/<group>.rst), None for CSVs."""
+    files = [("report.md", "report_md"), ("table_main.md", "table_main"), ("table_main.csv", None),
+             ("training_curves.png", "training_curves")]
+    if set(variants) & {BASE, KIRE}:
+        files += [("table_mentions.md", "table_mentions"), ("table_mentions.csv", None)]
+    if set(variants) & set(ABLATION_VARIANTS):
+        files += [("ablation.png", "ablation"), ("table_ablation.md", None), ("table_ablation.csv", None)]
+    if set(variants) & set(GRAPH_VARIANTS):
+        files += [("graph_encoders.png", "graph_encoders"), ("table_graph.md", None), ("table_graph.csv", None)]
+    return files
+
+
 def _grid_csv(results: Results, variants: list[str], splits=("dev", "test"),
               metrics=("ign_f1", "f1", "p", "r", "theta")) -> pd.DataFrame:
     stats = summarize(results)
@@ -61,7 +75,9 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
     results = collect(results_dir, grid)
     g = results.grid
     main = [v for v in g.variants if variant_group(v) == "main"]
-    ablation = [v for v in (BASE, KIRE) if v in g.variants] + [v for v in g.variants if v in ABLATION_VARIANTS]
+    expected = {name for name, _ in report_files(g.variants)}
+    ablation = ([v for v in (BASE, KIRE) if v in g.variants] + [v for v in g.variants if v in ABLATION_VARIANTS]
+                if "ablation.png" in expected else [])
     graph = [v for v in g.variants if v in GRAPH_VARIANTS]
     summary = summarize(results)
     out_dir = Path(out_dir)
@@ -83,15 +99,14 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
         table_section("table_main", "Table 2/3: base models, + KIRE and competitor injections",
                       header, rows, notes, _grid_csv(results, main))
 
-        if set(g.variants) & {BASE, KIRE}:
+        if "table_mentions.md" in expected:
             notes = Notes()
             header, rows, stats = mention_table(results, notes)
             table_section("table_mentions", "Table 4: dev scores by average mention count of a pair "
                           "(+ KIRE rows: change vs the base model)", header, rows, notes, stats)
 
         for name, variants, title, png, fig_title in (
-                ("table_ablation", ablation if len(ablation) > len(set(ablation) & {BASE, KIRE}) else [],
-                 "Fig. 3: ablation study", "ablation.png", "Ablation study (dev)"),
+                ("table_ablation", ablation, "Fig. 3: ablation study", "ablation.png", "Ablation study (dev)"),
                 ("table_graph", graph, "Fig. 4: graph encoders", "graph_encoders.png",
                  "Graph encoders (dev; no coreference and attribute encoding)")):
             if not variants:
