@@ -95,3 +95,24 @@ def test_options_reject_unknown_keys():
         CorefOptions.from_dict({"sources": {"gold": {}}})
     with pytest.raises(KireError, match="unknown key"):
         CorefOptions.from_dict({"sources": {"resolver": {"bakend": "x"}}})
+
+
+def test_cli_build_writes_table_and_summary(tmp_path, capsys):
+    import json
+
+    from conftest import SAMPLE
+    from kire.cli import main
+
+    out = tmp_path / "coref" / "dev.parquet"
+    only_annotations = json.dumps({"sources": {"kg_aliases": {"enabled": False},
+                                               "resolver": {"enabled": False}}})
+    assert main(["coref", "build", "--docred", str(SAMPLE / "docred" / "dev.json"), "--out", str(out),
+                 "--options", only_annotations]) == 0
+    table = read_coref(out)
+    summary = json.loads(out.with_suffix(".json").read_text())
+    assert table.num_rows == summary["triples"] > 0
+    assert set(table.column("source").to_pylist()) == {"annotations"}
+    # kg_aliases without links: one clear line naming what is missing.
+    assert main(["coref", "build", "--docred", str(SAMPLE / "docred" / "dev.json"), "--out", str(out),
+                 "--options", json.dumps({"sources": {"resolver": {"enabled": False}}})]) == 1
+    assert "kg_aliases source needs --links" in capsys.readouterr().err
