@@ -122,13 +122,15 @@ def training_curves(curves: pd.DataFrame, datasets: list[str], models: list[str]
                 if v.empty:
                     continue
                 g = v.groupby("epoch")["value"].agg(["mean", "std"]).fillna(0.0)
+                if metric.startswith("dev_"):  # scores in percent, as in the tables
+                    g = g * 100.0
                 ax.plot(g.index, g["mean"], marker=".", color=colors(k % 10), label=variant_label(variant))
                 ax.fill_between(g.index, g["mean"] - g["std"], g["mean"] + g["std"],
                                 color=colors(k % 10), alpha=0.2)
             ax.set_title(f"{dataset}, {model_label(model)}", fontsize=10)
             ax.set_xlabel("epoch")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_ylabel(metric)
+            ax.set_ylabel(f"{metric} (%)" if metric.startswith("dev_") else metric)
             ax.grid(alpha=0.3)
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=7)

@@ -69,7 +69,7 @@ def _cell(stats: pd.DataFrame, results: Results, key: tuple, notes: Notes) -> st
         if split == "test":
             return f"{DASH} " + notes.mark(
                 f"{dataset}: the test file has no labels, so no test scores "
-                "(result_test.json is the submission file).")
+                "(the run's result.json is the submission file).")
         return f"{DASH} " + notes.mark(f"{dataset}/{model}/{variant}: metrics.json has no {split} {metric}.")
     r = row.iloc[0]
     if r["n_seeds"] == 1:  # a single run has no spread: show its score alone
@@ -147,7 +147,8 @@ def mention_table(results: Results, notes: Notes, split: str = "dev"
                                 "is shown instead of the change."))
                         else:
                             delta = hit.iloc[0]["delta_vs_base"]
-                            cells.append(f"{'↑' if delta >= 0 else '↓'}{abs(delta):.2f}")
+                            arrow = "" if round(abs(delta), 2) == 0 else "↑" if delta > 0 else "↓"
+                            cells.append(f"{arrow}{abs(delta):.2f}")
             rows.append([label] + cells)
     return header, rows, stats
 
