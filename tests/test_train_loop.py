@@ -60,7 +60,9 @@ def test_an_interrupted_run_resumes_to_the_same_result(paths, tmp_path):
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     assert train(paths, whole, "--model", "cnn", "--epochs", "3", "--patience", "9") == 0
     assert train(paths, parts, "--model", "cnn", "--epochs", "1", "--patience", "9") == 0  # "interrupted"
+    first = metrics(parts)[0]
     assert train(paths, parts, "--model", "cnn", "--epochs", "3", "--patience", "9") == 0  # resumed
+    assert metrics(parts)[0] == first  # epoch 1 was not run again (its timings would differ)
     assert [r["loss"] for r in metrics(parts)] == pytest.approx([r["loss"] for r in metrics(whole)], abs=1e-6)
     wa, wb = load_tensors(whole / "checkpoint/state.safetensors"), load_tensors(parts / "checkpoint/state.safetensors")
     assert all(wa[k].shape == wb[k].shape and (wa[k] - wb[k]).abs().max() < 1e-5 for k in wa if k.startswith("p."))

@@ -155,7 +155,9 @@ def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features:
     seed_everything(cfg.seed)
     pipeline.to(device)
     optimizer = optimizer_for(pipeline, cfg)
-    fingerprint = cfg.fingerprint({"meta": meta, "n_train": len(train_features), "n_dev": len(dev_features)})
+    # what must match for a checkpoint to be resumed: not the epoch budget or patience
+    fixed = {k: v for k, v in meta.items() if k != "train"}
+    fingerprint = cfg.fingerprint({"meta": fixed, "n_train": len(train_features), "n_dev": len(dev_features)})
     state: dict[str, Any] = {"fingerprint": fingerprint, "epoch": 0, "best_f1": -1.0, "best_epoch": 0,
                              "bad_epochs": 0, "metrics": [], "stopped": False}
     if (ckpt_dir / "state.json").is_file():
