@@ -98,3 +98,16 @@ def test_a_corrupt_checkpoint_is_a_clear_error_not_an_unpickle(tmp_path):
         load_tensors(bad)
     with pytest.raises(InputError, match="not found"):
         load_tensors(tmp_path / "missing.safetensors")
+
+
+def test_every_registered_variant_resolves_to_a_factory():
+    import importlib
+
+    from kire.errors import KireError
+    from kire.train.variants import VARIANTS, build_variant
+
+    for name, target in VARIANTS.items():
+        module, func = target.split(":")
+        assert callable(getattr(importlib.import_module(module), func)), name
+    with pytest.raises(KireError, match="unknown variant"):
+        build_variant("no_such_variant", None, {}, {})

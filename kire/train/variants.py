@@ -30,6 +30,12 @@ from kire.models.batch import Batch
 
 VARIANTS: dict[str, str] = {
     "base": "kire.train.variants:base_variant",
+    # the knowledge-injection layer (kire/inject) and its ablations / graph-encoder variants
+    **{name: f"kire.inject.variant:{name}_variant" for name in (
+        "kire", "no_distill", "no_attr", "no_rel", "no_kg", "rep_avg", "rep_concat", "mlp",
+        "graph_rgat", "graph_gcn", "graph_gat", "graph_rgcn")},
+    # competitor injections on the same knowledge source
+    **{name: f"kire.inject.competitors:{name}_variant" for name in ("reside", "recon", "kb_graph")},
 }
 
 LossTerm = Callable[[Batch, torch.Tensor, torch.Tensor], torch.Tensor]  # (batch, H, logits) -> scalar
