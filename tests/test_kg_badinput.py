@@ -127,7 +127,7 @@ def test_killed_extraction_resumes(tmp_path):
            "import sys; from kire.kg.commands import register; import argparse; "
            "p = argparse.ArgumentParser(); register(p.add_subparsers()); "
            "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))",
-           "extract", str(dump), "--out", str(out), "--workers", "1", "--chunk-mb", "0.25"]
+           "extract", str(dump), "--out", str(out), "--workers", "2", "--chunk-mb", "0.25"]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -41,8 +41,9 @@ def test_stream_chunks_own_every_line_once(seed, chunk_bytes):
     data = random_lines(seed)
     chunks = list(stream_chunks(io.BytesIO(data), chunk_bytes))
     assert [k for k, _, _ in chunks] == list(range(len(chunks)))
-    assert b"".join(c for _, _, c in chunks) == data
-    for _, offset, piece in chunks:  # offsets locate each chunk in the stream
+    assert b"".join(b"".join(c) for _, _, c in chunks) == data
+    for _, offset, pieces in chunks:  # offsets locate each chunk in the stream
+        piece = b"".join(pieces)
         assert data[offset:offset + len(piece)] == piece
         assert not piece or piece.endswith(b"\n") or offset + len(piece) == len(data)
 
@@ -81,7 +82,7 @@ def test_gzip_reader_parallel_or_not_gives_the_same_chunks(tmp_path, threads):
     path = tmp_path / "d.json.gz"
     path.write_bytes(gz.compress(data, 6))
     with open_decompressed(path, threads) as fh:
-        assert b"".join(c for _, _, c in stream_chunks(fh, 50_000)) == data
+        assert b"".join(b"".join(c) for _, _, c in stream_chunks(fh, 50_000)) == data
     broken = tmp_path / "broken.json.gz"
     broken.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(InputError, match="broken.json.gz"):
@@ -100,4 +101,4 @@ def test_parallel_gzip_reader_accepts_multi_member_files(tmp_path):
     path = tmp_path / "members.json.gz"
     path.write_bytes(gz.compress(data[:half]) + gz.compress(data[half:]))  # as bgzip or `cat a.gz b.gz`
     with open_decompressed(path, 3) as fh:
-        assert b"".join(c for _, _, c in stream_chunks(fh, 50_000)) == data
+        assert b"".join(b"".join(c) for _, _, c in stream_chunks(fh, 50_000)) == data

@@ -27,7 +27,7 @@ def register(kg_sub) -> None:
     p.add_argument("--languages", type=_languages, default=("en",),
                    help="comma-separated language codes; the first is the display language (default: en)")
     p.add_argument("--workers", type=int, default=None,
-                   help="LocalCluster worker processes (default: number of CPUs); 0 = in this process")
+                   help="LocalCluster worker processes (default: number of CPUs); 0 or 1 = in this process")
     p.add_argument("--scheduler", default=None,
                    help="address of an existing Dask scheduler (workers must see DUMP and DIR)")
     p.add_argument("--chunk-mb", type=float, default=None,

@@ -21,6 +21,7 @@ from typing import Iterator
 from kire.errors import InputError
 
 READ_BLOCK = 4 << 20
+TAIL_BLOCK = 1 << 20  # read size while looking for the newline that closes a chunk
 
 
 def dump_format(path: str | os.PathLike) -> str:
@@ -112,40 +113,48 @@ def _read_or_fail(fh, size: int, path) -> bytes:
                          f"corrupt or truncated compressed data: {err}") from err
 
 
-def stream_chunks(fh, chunk_bytes: int, path="dump") -> Iterator[tuple[int, int, bytes]]:
-    """Yield ``(k, start_offset, data)``: chunk ``k`` of the decompressed stream, whole lines only.
+def stream_chunks(fh, chunk_bytes: int, path="dump") -> Iterator[tuple[int, int, list[bytes]]]:
+    """Yield ``(k, start_offset, pieces)``: chunk ``k`` of the decompressed stream, whole lines only.
 
-    Boundaries are ``b_k = k * chunk_bytes`` (see the module docstring). A chunk can be empty when a
-    single line spans its whole range; it is still yielded so that chunk numbering is fixed.
+    ``b"".join(pieces)`` is the chunk's text. Boundaries are ``b_k = k * chunk_bytes`` (see the module
+    docstring). A chunk can be empty when a single line spans its whole range; it is still yielded so
+    that chunk numbering is fixed. The text is read in blocks of at most ``READ_BLOCK`` and left in
+    pieces: joining 64 MB in the reader would cost it as much as decompressing (measured), and the
+    reader is the one serial step, so the workers join.
     """
-    buf = bytearray()
-    buf_start = 0  # stream offset of buf[0]
-    k = 0
-    eof = False
+    carry, start, k, eof = b"", 0, 0, False  # carry: text after the last cut, starting at `start`
     while True:
         boundary = (k + 1) * chunk_bytes
-        # The first newline at or after `boundary` closes chunk k.
-        while True:
-            search_from = max(boundary - buf_start, 0)
-            cut = buf.find(b"\n", search_from) if search_from <= len(buf) else -1
-            if cut >= 0 or eof:
-                break
-            block = _read_or_fail(fh, READ_BLOCK, path)
+        if start - 1 >= boundary:  # the previous line already covered this whole range
+            yield k, start, []
+            k += 1
+            continue
+        pieces, end = ([carry] if carry else []), start + len(carry)
+        cut = -1  # stream offset of the newline that closes chunk k
+        if carry and end > boundary:
+            i = carry.find(b"\n", boundary - start)
+            cut = start + i if i >= 0 else -1
+        while cut < 0 and not eof:
+            want = boundary + 1 - end
+            block = _read_or_fail(fh, min(READ_BLOCK, want) if want > 0 else TAIL_BLOCK, path)
             if not block:
                 eof = True
-            buf += block
+                break
+            if end + len(block) > boundary:
+                i = block.find(b"\n", max(0, boundary - end))
+                cut = end + i if i >= 0 else -1
+            pieces.append(block)
+            end += len(block)
         if cut < 0:  # end of stream: the rest is the last chunk
-            if buf or k == 0:
-                yield k, buf_start, bytes(buf)
+            if pieces or k == 0:
+                yield k, start, pieces
             return
-        yield k, buf_start, bytes(buf[: cut + 1])
-        del buf[: cut + 1]
-        buf_start += cut + 1
-        k += 1
-        # Empty chunks: ranges that the previous line already covered entirely.
-        while (k + 1) * chunk_bytes <= buf_start - 1:
-            yield k, buf_start, b""
-            k += 1
+        last = pieces[-1]
+        keep = cut + 1 - (end - len(last))
+        carry = last[keep:]
+        pieces[-1] = last[:keep]
+        yield k, start, pieces
+        start, k = cut + 1, k + 1
 
 
 def json_ranges(size: int, chunk_bytes: int) -> list[tuple[int, int]]:
