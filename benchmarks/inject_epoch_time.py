@@ -63,9 +63,8 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     relations = read_relations(args.rel_info)
-    docs = read_split(f"{args.docs}/train", relations)
-    if args.limit:
-        docs = docs[: args.limit]
+    split = read_split(f"{args.docs}/train", relations)  # the knowledge files index the whole split
+    docs = split[: args.limit] if args.limit else split
     space = LabelSpace.from_documents(relations, docs)
     torch.manual_seed(0)
     model = model_class(args.model).create(space, {}, docs)
@@ -76,7 +75,7 @@ def main() -> None:
 
     model.load_state_dict(state)
     settings = {"subgraph": args.subgraph, "coref": args.coref, "codes": args.codes, **json.loads(args.settings)}
-    parts = kire_variant(model, settings, {"train": docs})
+    parts = kire_variant(model, settings, {"train": split})
     kire = Pipeline(model, parts)
     kire_times = epoch_seconds(kire, features, args.batch_size, space.n_classes, args.epochs)
     b, k = min(base_times), min(kire_times)

@@ -114,3 +114,26 @@ def test_rgat_isolated_node_keeps_its_representation():
     out = enc(h0, torch.zeros(2, 0, dtype=torch.long), torch.zeros(0, dtype=torch.long))
     assert torch.allclose(out, F.elu(h0))  # only its self-loop: alpha = 1
     assert math.isclose(out[0, 1].item(), 2.0)
+
+
+def test_pointwise_attribute_path_equals_the_padded_convolution():
+    from kire.inject.attributes import masked_max
+
+    torch.manual_seed(0)
+    enc = AttributeEncoder(d_auto=5, d_ent=7)
+    codes, mask = torch.randn(4, 3, 5), torch.tensor([[1, 1, 0], [0, 0, 0], [1, 1, 1], [0, 1, 0]]).bool()
+    padded = masked_max(torch.relu(enc.CNN1D(codes.transpose(1, 2))).transpose(1, 2), mask)
+    assert torch.allclose(enc(codes, mask), padded, atol=1e-6)
+    wide = AttributeEncoder(d_auto=5, d_ent=7, kernel_size=3)
+    assert wide(codes, mask).shape == (4, 7) and wide(codes, mask)[1].abs().sum() == 0
+
+
+def test_rgat_targets_restrict_only_the_last_layer_and_keep_their_rows_exact():
+    torch.manual_seed(0)
+    enc = GraphEncoder(d_ent=6, n_relations=2, kind="rgat", layers=3, heads=2, d_rel=4)
+    h0 = torch.randn(6, 6)
+    edges, types = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]]), torch.tensor([0, 1, 0, 1, 0])
+    full = enc(h0, edges, types)
+    part = enc(h0, edges, types, targets=torch.tensor([2, 4]))
+    assert torch.allclose(part[[2, 4]], full[[2, 4]], atol=1e-6)
+    assert not torch.allclose(part[0], full[0])

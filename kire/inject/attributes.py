@@ -34,9 +34,23 @@ class AttributeEncoder(nn.Module):
 
     def forward(self, codes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """codes [N, A, d_auto], mask [N, A] bool -> h^0 [N, d_ent]."""
+        if self.CNN1D.kernel_size[0] == 1:
+            return self._pointwise(codes, mask)
         codes = codes * mask.unsqueeze(-1).to(codes.dtype)  # padding slots contribute zeros to wider kernels
         conv = torch.relu(self.CNN1D(codes.transpose(1, 2))).transpose(1, 2)  # [N, A, d_ent]
         return masked_max(conv, mask)
+
+    def _pointwise(self, codes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Width-1 kernels on the real slots only, then max per node (same result, no padding work).
+
+        ReLU outputs are >= 0, so a max starting from 0 equals the masked max, and a node without
+        attributes gets 0.
+        """
+        node, _ = mask.nonzero(as_tuple=True)
+        rows = codes[mask]  # [T, d_auto]
+        conv = torch.relu(rows @ self.CNN1D.weight[:, :, 0].t() + self.CNN1D.bias)  # [T, d_ent]
+        out = conv.new_zeros(codes.shape[0], conv.shape[1])
+        return out.scatter_reduce(0, node.unsqueeze(1).expand_as(conv), conv, reduce="amax", include_self=True)
 
 
 class LabelEncoder(nn.Module):

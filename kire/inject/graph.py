@@ -53,16 +53,19 @@ class RGATConv(MessagePassing):
 
     def forward(self, h: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor) -> torch.Tensor:
         """h [N, d_in], edge_index [2, E] (source j -> target i), edge_type [E] -> [N, d_out]."""
-        x = self.W_in(h).view(-1, self.heads, self.d_out)
-        out = self.propagate(edge_index, x=x, r=self.M(edge_type))  # [N, B, d_out]
+        d = self.d_out
+        x = self.W_in(h).view(-1, self.heads, d)  # W_in^(k,b) h, [N, B, d]
+        # W_out^T [W_in h_i; W_in h_j; M(r)] split into its three blocks: per-node and per-relation
+        # scores computed once, then summed per edge
+        s_i = (x * self.W_out[:, :d]).sum(-1)           # [N, B]
+        s_j = (x * self.W_out[:, d:2 * d]).sum(-1)      # [N, B]
+        s_r = self.M.weight @ self.W_out[:, 2 * d:].t()  # [R, B]
+        out = self.propagate(edge_index, x=x, s_i=s_i, s_j=s_j, s_r=s_r[edge_type])  # [N, B, d]
         return F.elu(out).mean(dim=1)
 
-    def message(self, x_i: torch.Tensor, x_j: torch.Tensor, r: torch.Tensor, index: torch.Tensor,
-                ptr: torch.Tensor | None, size_i: int | None) -> torch.Tensor:
-        d = self.d_out
-        a_i, a_j, a_r = self.W_out[:, :d], self.W_out[:, d:2 * d], self.W_out[:, 2 * d:]
-        # W_out^T [x_i; x_j; M(r)] split into its three blocks, per head: [E, B]
-        e = (x_i * a_i).sum(-1) + (x_j * a_j).sum(-1) + r @ a_r.t()
+    def message(self, x_j: torch.Tensor, s_i_i: torch.Tensor, s_j_j: torch.Tensor, s_r: torch.Tensor,
+                index: torch.Tensor, ptr: torch.Tensor | None, size_i: int | None) -> torch.Tensor:
+        e = s_i_i + s_j_j + s_r  # e_ij^(k,b), [E, B]
         alpha = softmax(F.leaky_relu(e, self.negative_slope), index, ptr, size_i)
         return alpha.unsqueeze(-1) * x_j
 
@@ -90,14 +93,25 @@ class GraphEncoder(nn.Module):
             make = lambda: GCNConv(d_ent, d_ent)  # noqa: E731
         self.layers = nn.ModuleList(make() for _ in range(layers))
 
-    def forward(self, h: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor) -> torch.Tensor:
-        """h [N, d], edge_index [2, E], edge_type [E] in [0, R) -> [N, d]."""
+    def forward(self, h: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor,
+                targets: torch.Tensor | None = None) -> torch.Tensor:
+        """h [N, d], edge_index [2, E], edge_type [E] in [0, R) -> [N, d].
+
+        ``targets`` [T] long: the nodes whose final representation is read. With R-GAT the last
+        layer then only aggregates into them (its attention is normalised per target node, so
+        their rows are exact); the other rows keep layer K-1's states.
+        """
         if len(edge_type) and int(edge_type.max()) >= self.n_relations:
             raise ValueError(f"edge_type {int(edge_type.max())} >= n_relations {self.n_relations}")
         loops = h.shape[0] if self.kind == "rgat" else None
         index, types = with_inverse_edges(edge_index, edge_type, self.n_relations, loops)
-        for layer in self.layers:
-            if self.kind == "rgat":
+        for k, layer in enumerate(self.layers):
+            if self.kind == "rgat" and targets is not None and k == len(self.layers) - 1:
+                needed = torch.zeros(h.shape[0], dtype=torch.bool, device=h.device)
+                needed[targets] = True
+                keep = needed[index[1]]
+                h = torch.where(needed.unsqueeze(1), layer(h, index[:, keep], types[keep]), h)
+            elif self.kind == "rgat":
                 h = layer(h, index, types)  # eq. 9 applies sigma itself
             elif self.kind == "rgcn":
                 h = F.elu(layer(h, index, types))

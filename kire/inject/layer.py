@@ -117,14 +117,18 @@ class KnowledgeInject(nn.Module):
                                           c.heads_ent, c.residual) if self.variant is None else None)
 
     def kg_representations(self, kb: KnowledgeBatch) -> torch.Tensor:
-        """Return h_e for every node of the subgraph (eqs. 8-9): [N, d_ent]."""
+        """Return h_e for the subgraph's nodes (eqs. 8-9): [N, d_ent]; final for the linked ones
+        (``kb.doc_nodes``), which are all the layer reads."""
         if self.config.attributes:
             h0 = self.entity_init(kb.node_codes, kb.node_code_mask)
         else:
             if kb.node_label_vectors is None or kb.node_label_mask is None:
                 raise ValueError("the 'w/o attr.' ablation needs node_label_vectors in the KnowledgeBatch")
             h0 = self.entity_init(kb.node_label_vectors, kb.node_label_mask)
-        return self.graph(h0, kb.edge_index, kb.edge_type) if self.graph is not None else h0
+        if self.graph is None:
+            return h0
+        linked = kb.doc_nodes[kb.doc_nodes >= 0].unique()
+        return self.graph(h0, kb.edge_index, kb.edge_type, targets=linked)
 
     def forward(self, H: torch.Tensor, token_mask: torch.Tensor, kb: KnowledgeBatch) -> Injected:
         """H [B, L, d_token], token_mask [B, L] bool, kb the batch's knowledge -> Injected."""

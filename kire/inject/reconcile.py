@@ -15,25 +15,36 @@ from torch.nn import functional as F
 
 
 class SelfAttention(nn.Module):
-    """Multi-head self-attention sublayer: x + MHA(x), layer-normalised, with padding masked.
+    """Multi-head self-attention sublayer: LayerNorm(x + MHA(x)), with padding keys masked.
 
-    Rows whose every key is padding (a document with no linked entity) return their input.
+    MHA is the Transformer's (one fused Q/K/V projection, scaled dot-product attention per head,
+    output projection; initialised like torch's nn.MultiheadAttention). Rows whose every key is
+    padding (a document with no linked entity) return their input.
     """
 
     def __init__(self, d: int, heads: int):
         super().__init__()
-        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        if d % heads:
+            raise ValueError(f"size {d} is not divisible by {heads} heads")
+        self.heads = heads
+        self.W_qkv = nn.Linear(d, 3 * d)
+        self.W_o = nn.Linear(d, d)
+        nn.init.xavier_uniform_(self.W_qkv.weight)
+        nn.init.zeros_(self.W_qkv.bias)
+        nn.init.zeros_(self.W_o.bias)
         self.norm = nn.LayerNorm(d)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """x [B, S, d], mask [B, S] bool (real positions) -> [B, S, d]."""
-        if x.shape[1] == 0:
+        B, S, d = x.shape
+        if S == 0:
             return x
         empty = ~mask.any(dim=1)
         # an all-padding row would give NaN; let it attend to its padding and discard the result
-        keys_ignored = ~mask & ~empty.unsqueeze(1)
-        attended, _ = self.attn(x, x, x, key_padding_mask=keys_ignored, need_weights=False)
-        out = self.norm(x + attended)
+        keys = (mask | empty.unsqueeze(1))[:, None, None, :]
+        q, k, v = self.W_qkv(x).view(B, S, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=keys)
+        out = self.norm(x + self.W_o(attended.transpose(1, 2).reshape(B, S, d)))
         return torch.where(empty.view(-1, 1, 1), x, out)
 
 
