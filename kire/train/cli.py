@@ -20,7 +20,7 @@ def json_object(text: str) -> dict:
 
 
 def register(subparsers) -> None:
-    from kire.train.loop import TrainConfig
+    from kire.train.settings import TrainConfig
 
     d = TrainConfig()
     p = subparsers.add_parser(
@@ -70,7 +70,7 @@ def register(subparsers) -> None:
 def run_train(args: argparse.Namespace) -> int:
     import torch
 
-    from kire.train.loop import TrainConfig
+    from kire.train.settings import TrainConfig
     from kire.train.run import run_training
 
     if args.threads:

@@ -10,13 +10,12 @@ outputs of a failed job never deletes what a resumed run needs).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -28,31 +27,11 @@ from kire.eval.threshold import best_threshold
 from kire.io import atomic_path, write_json_atomic
 from kire.models.checkpoint import load_tensors, save_model, save_tensors
 from kire.models.features import DocFeatures
+from kire.train.settings import TrainConfig
 from kire.train.predict import candidate_correctness, iter_batches, relation_scores, submission
 from kire.train.variants import Pipeline
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TrainConfig:
-    """Hyper-parameters of one training run (config key ``train``)."""
-
-    epochs: int = 30
-    patience: int = 5
-    batch_size: int = 4
-    lr: float = 5e-4
-    encoder_lr: float = 5e-5   # parameters under ``model.encoder`` (pretrained transformers)
-    grad_clip: float = 5.0
-    seed: int = 0
-    device: str = "auto"
-    progress: bool = True
-
-    def fingerprint(self, extra: dict[str, Any]) -> str:
-        """Hash of the settings that must match for a run to resume (not epochs/patience)."""
-        keys = {k: v for k, v in asdict(self).items() if k not in ("epochs", "patience", "progress", "device")}
-        blob = json.dumps({**keys, **extra}, sort_keys=True, default=str).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def resolve_device(name: str) -> torch.device:
