@@ -25,7 +25,7 @@ rule extract_kg:
         benchfile("extract_kg")
     threads: 32
     resources:
-        mem_mb=lambda wildcards, threads: 2048 + 1536 * threads,
+        mem_mb=lambda wildcards, threads: 1024 + 768 * threads,  # measured: <= 0.5 GB per worker (docs/kg.md)
     shell:
         "kire kg extract {input.dump:q} --out {params.out:q} --workers {threads} {params.flags} "
         "> {log:q} 2>&1"
