@@ -15,9 +15,13 @@ class PassThrough(nn.Module):
     def forward(self, x, mask):
         return x
 
+    def attend_at(self, x, mask, b, pos):
+        return x[b, pos]
 
-def _scalar_aggregator(residual: bool) -> Aggregator:
-    agg = Aggregator(d_token=1, d_ent=1, d_fuse=1, heads_token=1, heads_ent=1, residual=residual)
+
+def _scalar_aggregator(residual: bool, update_unaligned: bool = True) -> Aggregator:
+    agg = Aggregator(d_token=1, d_ent=1, d_fuse=1, heads_token=1, heads_ent=1, residual=residual,
+                     update_unaligned=update_unaligned)
     agg.attn_w, agg.attn_e = PassThrough(), PassThrough()  # isolate eqs. 10-11 from the attention
     with torch.no_grad():
         agg.W_tilde_w.weight.fill_(1.0)
@@ -41,9 +45,22 @@ def test_fusion_and_reconstruction_hand_case():
     t = math.tanh
     ht = [t(0.1 + 0.5 + 2.0), t(0.2 + 0.5), t(0.3 + 0.5 + 2.0)]  # eq. 10
     assert new_w[0, :3, 0].tolist() == pytest.approx([t(v) for v in ht], abs=1e-6)  # eq. 11
-    assert new_w[0, 3, 0].item() == 0.0  # padding
+    assert new_w[0, 3, 0].item() == 9.0  # padding is left alone
     assert new_e[0, 0, 0].item() == pytest.approx((t(3 * ht[0]) + t(3 * ht[2])) / 2, abs=1e-6)
     assert new_e[0, 1, 0].item() == -1.0 and new_e[0, 2, 0].item() == 7.0  # no aligned token: unchanged
+    # default (section 4.3): only the aligned pairs are reconstructed; token 1 keeps its state
+    only, only_e = _scalar_aggregator(residual=False, update_unaligned=False)(h_w, token_mask, h_e, slot_mask, align)
+    assert only[0, :, 0].tolist() == pytest.approx([t(ht[0]), 0.2, t(ht[2]), 9.0], abs=1e-6)
+    assert torch.equal(only_e, new_e)
+
+
+def test_attention_at_positions_equals_full_attention_rows():
+    torch.manual_seed(0)
+    att = SelfAttention(8, 2)
+    x = torch.randn(3, 5, 8)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]]).bool()
+    b, pos = torch.tensor([0, 0, 1, 2]), torch.tensor([0, 2, 4, 0])
+    assert torch.allclose(att.attend_at(x, mask, b, pos), att(x, mask)[b, pos], atol=1e-5)
 
 
 def test_residual_mode_adds_the_update():

@@ -45,6 +45,7 @@ class InjectConfig:
     heads_ent: int = 4
     d_fuse: int = 0             # 0: d_token
     residual: bool = True       # see kire.inject.reconcile.Aggregator
+    update_unaligned: bool = False  # True: eq. 11 also rewrites tokens without an aligned entity (ERNIE)
     d_mlp: int = 256            # hidden size of the student MLP (paper: 256) and of the MLP variant
     d_dist: int = 20            # size of the distance vectors Delta
     beta: int = 5               # 2*beta distance bins
@@ -114,7 +115,8 @@ class KnowledgeInject(nn.Module):
             self.graph = (GraphEncoder(c.d_ent, c.n_relations, c.graph_encoder, c.gnn_layers, c.gnn_heads, c.d_rel)
                           if c.relations else None)
             self.reconciler = (Reconciler(d_token, c.d_ent, c.aggregators, c.d_fuse or d_token, c.heads_token,
-                                          c.heads_ent, c.residual) if self.variant is None else None)
+                                          c.heads_ent, c.residual, c.update_unaligned)
+                               if self.variant is None else None)
 
     def kg_representations(self, kb: KnowledgeBatch) -> torch.Tensor:
         """Return h_e for the subgraph's nodes (eqs. 8-9): [N, d_ent]; final for the linked ones

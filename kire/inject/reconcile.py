@@ -47,6 +47,26 @@ class SelfAttention(nn.Module):
         out = self.norm(x + self.W_o(attended.transpose(1, 2).reshape(B, S, d)))
         return torch.where(empty.view(-1, 1, 1), x, out)
 
+    def attend_at(self, x: torch.Tensor, mask: torch.Tensor, b: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+        """The sublayer's output at positions (b, pos) only: x [B, S, d], mask [B, S], b/pos [T]
+        (sorted by b, as ``nonzero`` gives them; every b has a real key) -> [T, d].
+
+        Queries are taken at those positions, keys and values at every real position, so each
+        row equals the corresponding row of ``forward``.
+        """
+        B, S, d = x.shape
+        h, dh = self.heads, d // self.heads
+        counts = torch.bincount(b, minlength=B)
+        rank = torch.arange(len(b), device=x.device) - (counts.cumsum(0) - counts)[b]
+        x_q = x[b, pos]  # [T, d]
+        q = x.new_zeros(B, int(counts.max()), d)
+        q[b, rank] = x_q @ self.W_qkv.weight[:d].t() + self.W_qkv.bias[:d]
+        k, v = F.linear(x, self.W_qkv.weight[d:], self.W_qkv.bias[d:]).view(B, S, 2, h, dh).permute(2, 0, 3, 1, 4)
+        q = q.view(B, -1, h, dh).transpose(1, 2)
+        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :])
+        attended = attended.transpose(1, 2).reshape(B, -1, d)[b, rank]
+        return self.norm(x_q + self.W_o(attended))
+
 
 class Aggregator(nn.Module):
     """The n-th aggregator: self-attention, fusion (eq. 10), reconstruction (eq. 11).
@@ -54,17 +74,20 @@ class Aggregator(nn.Module):
     h~ = sigma(W~_w h~_wj + W~_e h~_ei + b~) if w_j and e_i align, sigma(W~_w h~_wj + b~) otherwise (10);
     h_wj^(n) = sigma(W_w h~ + b_w), h_ei^(n) = sigma(W_e h~ + b_e) (11), sigma = tanh.
 
-    An entity aligned with several tokens takes the mean of its tokens' eq.-11 outputs; entities
-    without aligned tokens are not updated. With ``residual=True`` (default) eq. 11's outputs are
-    added to the incoming representations and W_w, b_w, W_e, b_e start at zero, so that the layer
-    starts as the identity and fine-tuning starts from the trained base model (two-stage training);
-    ``residual=False`` is eq. 11 literally.
+    As section 4.3 says, the tokens and entities of aligned pairs are updated: other tokens keep
+    their state (their self-attention output would only feed eq. 10's "otherwise" branch), and so
+    do entities without aligned tokens; ``update_unaligned=True`` also reconstructs every other
+    token from eq. 10's second branch, as ERNIE's aggregator does. An entity aligned with several
+    tokens takes the mean of its tokens' eq.-11 outputs. With ``residual=True`` (default) eq. 11's
+    outputs are added to the incoming representations and W_w, b_w, W_e, b_e start at zero, so that
+    the layer starts as the identity and fine-tuning starts from the trained base model (two-stage
+    training); ``residual=False`` is eq. 11 literally.
     """
 
     def __init__(self, d_token: int, d_ent: int, d_fuse: int, heads_token: int = 4, heads_ent: int = 4,
-                 residual: bool = True):
+                 residual: bool = True, update_unaligned: bool = False):
         super().__init__()
-        self.residual = residual
+        self.residual, self.update_unaligned = residual, update_unaligned
         self.attn_w = SelfAttention(d_token, heads_token)
         self.attn_e = SelfAttention(d_ent, heads_ent)
         self.W_tilde_w = nn.Linear(d_token, d_fuse)  # its bias is b~
@@ -80,28 +103,32 @@ class Aggregator(nn.Module):
                 align: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """h_w [B, L, d_token], token_mask [B, L], h_e [B, I, d_ent], slot_mask [B, I], align [B, L]
         -> (h_w^(n) [B, L, d_token], h_e^(n) [B, I, d_ent])."""
-        ht_w = self.attn_w(h_w, token_mask)
-        ht_e = self.attn_e(h_e, slot_mask)
         aligned = (align >= 0) & token_mask
+        b, pos = (token_mask if self.update_unaligned else aligned).nonzero(as_tuple=True)
+        if len(b) == 0:
+            return h_w, h_e
+        ht_w = self.attn_w.attend_at(h_w, token_mask, b, pos)  # h~_wj at the updated positions, [T, d_token]
         fused = self.W_tilde_w(ht_w)
+        slot = align[b, pos]  # [T], -1 for an unaligned token
         if h_e.shape[1]:
-            ht_e_of_token = torch.gather(ht_e, 1, align.clamp(min=0).unsqueeze(-1).expand(-1, -1, ht_e.shape[-1]))
-            fused = fused + self.W_tilde_e(ht_e_of_token) * aligned.unsqueeze(-1).to(fused.dtype)
-        h_tilde = torch.tanh(fused)  # eq. 10
+            e_fused = self.W_tilde_e(self.attn_e(h_e, slot_mask))  # W~_e h~_ei, [B, I, d_fuse]
+            fused = fused + e_fused[b, slot.clamp(min=0)] * (slot >= 0).unsqueeze(-1).to(fused.dtype)
+        h_tilde = torch.tanh(fused)  # eq. 10, [T, d_fuse]
         new_w = torch.tanh(self.W_w(h_tilde))  # eq. 11, tokens
-        new_w = new_w * token_mask.unsqueeze(-1).to(new_w.dtype)
-        h_w = h_w + new_w if self.residual else new_w
+        h_w = h_w.index_put((b, pos), h_w[b, pos] + new_w if self.residual else new_w)
         if h_e.shape[1]:
-            h_e = self._update_entities(h_e, torch.tanh(self.W_e(h_tilde)), align, aligned)
+            h_e = self._update_entities(h_e, torch.tanh(self.W_e(h_tilde)), b, slot)
         return h_w, h_e
 
-    def _update_entities(self, h_e: torch.Tensor, per_token: torch.Tensor, align: torch.Tensor,
-                         aligned: torch.Tensor) -> torch.Tensor:
-        """Return h_e with each aligned slot updated by the mean of its tokens' eq.-11 outputs."""
+    def _update_entities(self, h_e: torch.Tensor, per_token: torch.Tensor, b: torch.Tensor,
+                         slot: torch.Tensor) -> torch.Tensor:
+        """Return h_e with each aligned slot updated by the mean of its tokens' eq.-11 outputs.
+
+        per_token [T, d_ent] at tokens of documents b [T] aligned with slot [T] (-1: none)."""
         B, I, d = h_e.shape
-        slot = torch.where(aligned, align + I * torch.arange(B, device=align.device).unsqueeze(1), B * I)
-        total = h_e.new_zeros(B * I + 1, d).index_add_(0, slot.flatten(), per_token.reshape(-1, d))
-        count = h_e.new_zeros(B * I + 1).index_add_(0, slot.flatten(), aligned.flatten().to(h_e.dtype))
+        row = torch.where(slot >= 0, b * I + slot, B * I)
+        total = h_e.new_zeros(B * I + 1, d).index_add_(0, row, per_token)
+        count = h_e.new_zeros(B * I + 1).index_add_(0, row, torch.ones_like(row, dtype=h_e.dtype))
         total, count = total[:-1].view(B, I, d), count[:-1].view(B, I, 1)
         mean = total / count.clamp(min=1)
         new_e = h_e + mean if self.residual else mean
@@ -112,11 +139,12 @@ class Reconciler(nn.Module):
     """N stacked aggregators (4.3) and the token-entity alignment loss (eq. 12)."""
 
     def __init__(self, d_token: int, d_ent: int, n_aggregators: int = 2, d_fuse: int | None = None,
-                 heads_token: int = 4, heads_ent: int = 4, residual: bool = True):
+                 heads_token: int = 4, heads_ent: int = 4, residual: bool = True, update_unaligned: bool = False):
         super().__init__()
         d_fuse = d_fuse or d_token
         self.aggregators = nn.ModuleList(
-            Aggregator(d_token, d_ent, d_fuse, heads_token, heads_ent, residual) for _ in range(n_aggregators)
+            Aggregator(d_token, d_ent, d_fuse, heads_token, heads_ent, residual, update_unaligned)
+            for _ in range(n_aggregators)
         )
         self.Linear = nn.Linear(d_token, d_ent)  # the Linear of P(e_i | w_j) in eq. 12
 
