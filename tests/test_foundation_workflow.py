@@ -119,3 +119,15 @@ def test_path_inside_refuses_escapes(tmp_path):
     assert path_inside(tmp_path / "a" / "b", tmp_path) == (tmp_path / "a" / "b").resolve()
     with pytest.raises(KireError):
         path_inside(tmp_path / ".." / "etc", tmp_path)
+
+
+def test_atomic_outputs_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        target = write_json_atomic(tmp_path / "manifest.json", {})
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
