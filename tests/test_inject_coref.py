@@ -84,7 +84,7 @@ def test_distillation_loss_and_student_argmax():
     torch.nn.init.zeros_(last.bias)  # P_stu = 0.5 for every pair
     _, loss = enc(H, kb)
     kl = lambda p: p * math.log(p / 0.5) + (1 - p) * math.log((1 - p) / 0.5)  # noqa: E731
-    assert loss.item() == pytest.approx(2 * kl(0.9) + 2 * kl(0.2), rel=1e-5)
+    assert loss.item() == pytest.approx((2 * kl(0.9) + 2 * kl(0.2)) / 4, rel=1e-5)  # mean over the 4 pairs
     # a student scoring relu(-m_t[0]) prefers C (m_t[0] = -1) to B for A, unlike the teacher
     with torch.no_grad():
         enc.MLP[0].weight.zero_()

@@ -104,14 +104,16 @@ class CorefEncoder(nn.Module):
     def forward(self, H: torch.Tensor, kb: KnowledgeBatch) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Return (H after context exchanging [B, L, d], L_cr or None).
 
-        L_cr = sum over the batch's pairs of KL(P_tea || P_stu) (eq. 4), divided by B so that it is
-        the per-document sum of eq. 4 averaged over documents. None when distillation is off.
+        L_cr = KL(P_tea || P_stu) (eq. 4) averaged over the batch's directed pairs (eq. 4 sums; the
+        mean keeps alpha_2 = 0.01 on the scale of a mean relation loss, see docs/inject.md). 0 when
+        the batch has no pair, None when distillation is off.
         """
         m = mention_means(H, kb.coref_mention_doc, kb.coref_mention_start, kb.coref_mention_end)
         loss = None
         if self.distill:
             logits = self.student_logits(m, kb)
-            loss = bernoulli_kl(kb.coref_p.to(logits.dtype), logits).sum() / H.shape[0]
+            kl = bernoulli_kl(kb.coref_p.to(logits.dtype), logits)
+            loss = kl.mean() if len(kl) else logits.sum() * 0.0
             scores = logits.detach()
         else:
             scores = kb.coref_p

@@ -162,7 +162,7 @@ class Reconciler(nn.Module):
 
     def alignment_loss(self, h_w: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
                        align: torch.Tensor, token_mask: torch.Tensor) -> torch.Tensor:
-        """L_kg = -sum_j sum_i f*_ji log P(e_i | w_j) (eq. 12), summed per document, mean over B.
+        """L_kg = -sum_j sum_i f*_ji log P(e_i | w_j) (eq. 12), averaged over the aligned tokens.
 
         P(e_i | w_j) = softmax_i(Linear(h_wj^(N)) . h_ei) over the document's candidate slots.
         Eq. 12 as printed sums probabilities; the negative log-likelihood is the loss that trains
@@ -173,5 +173,4 @@ class Reconciler(nn.Module):
             return h_w.sum() * 0.0
         scores = torch.einsum("bld,bid->bli", self.Linear(h_w), h_e)
         scores = scores.masked_fill(~slot_mask.unsqueeze(1), float("-inf"))
-        nll = F.cross_entropy(scores[aligned], align[aligned], reduction="sum")
-        return nll / h_w.shape[0]
+        return F.cross_entropy(scores[aligned], align[aligned])
