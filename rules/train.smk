@@ -1,7 +1,7 @@
 # Training and evaluation of the RE models (docs/models.md).
 #   split_docred  splits.<name> (one DocRED file)     -> RESULTS/splits/<name>/{train,dev}.json
 #   train         document tables of a dataset        -> RESULTS/<dataset>/<model>/<variant>/seed<k>/
-#                                                        model.safetensors, theta.json, result.json, ...
+#                                                        model.safetensors, theta.json, result_test.json, ...
 #   evaluate_run  a run's predictions + the truth     -> .../seed<k>/metrics.json (official metric)
 # The grid is config `experiments` (datasets x models x variants x seeds); hyper-parameters are
 # config `train`. Variants other than "base" add their inputs and settings through TRAIN_VARIANTS
@@ -89,8 +89,8 @@ rule train:
         meta=f"{RUN_DIR}/model.json",
         theta=f"{RUN_DIR}/theta.json",
         epochs=f"{RUN_DIR}/metrics.jsonl",
-        dev=f"{RUN_DIR}/dev_result.json",
-        test=f"{RUN_DIR}/result.json",
+        dev=f"{RUN_DIR}/result_dev.json",
+        test=f"{RUN_DIR}/result_test.json",
     params:
         docs=lambda wc: f"{RESULTS}/docs/{wc.dataset}",
         out=RUN_DIR,
@@ -102,6 +102,8 @@ rule train:
     threads: TRAIN.get("threads", 1)
     resources:
         mem_mb=lambda wc: 12000 if wc.model == "atlop" else 6000,
+        # GPUs per training job (config train.gpus): 0 runs on the CPU; the Slurm profile asks for them.
+        gpu=TRAIN.get("gpus", 0),
     shell:
         "kire train --train {params.docs}/train --dev {params.docs}/dev --test {params.docs}/test"
         " --rel-info {input.rel_info} --model {wildcards.model} --variant {wildcards.variant}"
@@ -112,8 +114,8 @@ rule evaluate_run:
     """The official metric of a run on dev (and on test when it is labeled): RUN/metrics.json."""
     input:
         theta=f"{RUN_DIR}/theta.json",
-        dev_result=f"{RUN_DIR}/dev_result.json",
-        result=f"{RUN_DIR}/result.json",
+        dev_result=f"{RUN_DIR}/result_dev.json",
+        result=f"{RUN_DIR}/result_test.json",
         docs=lambda wc: [f"{docs_dir(wc.dataset, s)}/docs.parquet" for s in ("train", "dev", "test")],
     output:
         f"{RUN_DIR}/metrics.json",

@@ -31,8 +31,8 @@ def test_train_writes_every_output_and_is_deterministic(paths, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
         assert train(paths, out, "--model", "bilstm", "--epochs", "2", "--seed", "3") == 0
-    for name in ("model.safetensors", "model.json", "metrics.jsonl", "theta.json", "dev_result.json",
-                 "result.json", "checkpoint/state.safetensors", "checkpoint/state.json"):
+    for name in ("model.safetensors", "model.json", "metrics.jsonl", "theta.json", "result_dev.json",
+                 "result_test.json", "checkpoint/state.safetensors", "checkpoint/state.json"):
         assert (a / name).is_file(), name
     rows = metrics(a)
     assert [r["epoch"] for r in rows] == [1, 2]
@@ -40,7 +40,7 @@ def test_train_writes_every_output_and_is_deterministic(paths, tmp_path):
     assert [r["loss"] for r in rows] == [r["loss"] for r in metrics(b)]  # same seed, same run
     wa, wb = load_tensors(a / "model.safetensors"), load_tensors(b / "model.safetensors")
     assert all((wa[k] == wb[k]).all() for k in wa)
-    result = json.loads((a / "result.json").read_text())
+    result = json.loads((a / "result_test.json").read_text())
     assert all(set(r) == {"title", "h_idx", "t_idx", "r", "evidence"} for r in result)
     summary = json.loads((a / "theta.json").read_text())
     assert 0 < summary["theta"] < 1 and summary["epochs"] == 2

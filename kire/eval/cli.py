@@ -23,7 +23,7 @@ def register(subparsers) -> None:
 
     r = subparsers.add_parser(
         "eval-run", help="write metrics.json of a `kire train` run folder",
-        description="Score RUN/dev_result.json against DEV and, when TEST is labeled, RUN/result.json "
+        description="Score RUN/result_dev.json against DEV and, when TEST is labeled, RUN/result_test.json "
                     "against TEST; write RUN/metrics.json {dev: {...scores, theta}, test: {...}|null}.",
     )
     r.add_argument("run", help="run folder written by `kire train`")

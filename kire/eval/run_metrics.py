@@ -30,16 +30,16 @@ def split_scores(truth_path: str, result_path: Path, facts: set) -> dict[str, An
 
 
 def write_run_metrics(run_dir: str | Path, dev: str, train: str, test: str | None = None) -> dict[str, Any]:
-    """Score ``run_dir``'s dev_result.json (and result.json) and write ``run_dir/metrics.json``."""
+    """Score ``run_dir``'s result_dev.json (and result_test.json) and write ``run_dir/metrics.json``."""
     from kire.train.run import read_train_facts
 
     run_dir = Path(run_dir)
     facts = read_train_facts(train)
     theta = json.loads((run_dir / "theta.json").read_text(encoding="utf-8"))["theta"]
-    metrics: dict[str, Any] = {"dev": {**split_scores(dev, run_dir / "dev_result.json", facts), "theta": theta},
+    metrics: dict[str, Any] = {"dev": {**split_scores(dev, run_dir / "result_dev.json", facts), "theta": theta},
                                "test": None}
     if test:
-        scores = split_scores(test, run_dir / "result.json", facts)
+        scores = split_scores(test, run_dir / "result_test.json", facts)
         metrics["test"] = None if scores is None else {**scores, "theta": theta}
     write_json_atomic(run_dir / "metrics.json", metrics)
     return metrics

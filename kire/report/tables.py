@@ -69,7 +69,7 @@ def _cell(stats: pd.DataFrame, results: Results, key: tuple, notes: Notes) -> st
         if split == "test":
             return f"{DASH} " + notes.mark(
                 f"{dataset}: the test file has no labels, so no test scores "
-                "(the run's result.json is the submission file).")
+                "(the run's result_test.json is the submission file).")
         return f"{DASH} " + notes.mark(f"{dataset}/{model}/{variant}: metrics.json has no {split} {metric}.")
     r = row.iloc[0]
     if r["n_seeds"] == 1:  # a single run has no spread: show its score alone

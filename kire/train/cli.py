@@ -26,13 +26,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "train", help="train a document-level RE model (one variant, one seed) and predict dev/test",
         description="Train MODEL on TRAIN with early stopping on DEV F1; write the best weights "
-                    "(safetensors), metrics.jsonl, theta.json (theta chosen on dev), dev_result.json "
-                    "and result.json (TEST predictions, official format) into --out. Rerunning an "
+                    "(safetensors), metrics.jsonl, theta.json (theta chosen on dev), result_dev.json "
+                    "and result_test.json (TEST predictions, official format) into --out. Rerunning an "
                     "interrupted run resumes after its last finished epoch.",
     )
     p.add_argument("--train", required=True, help="training split: document-table folder or DocRED JSON")
     p.add_argument("--dev", required=True, help="dev split (labeled)")
-    p.add_argument("--test", help="test split (labels optional); its predictions go to result.json")
+    p.add_argument("--test", help="test split (labels optional); its predictions go to result_test.json")
     p.add_argument("--rel-info", required=True, help="rel_info.json: relation id -> name")
     p.add_argument("--model", required=True, help="registered model name (cnn, lstm, bilstm, context_aware, atlop)")
     p.add_argument("--variant", default="base", help="training variant (default: base)")

@@ -3,8 +3,8 @@
 Outputs in the run folder (``results/<dataset>/<model>/<variant>/seed<k>/``):
 ``model.safetensors`` + ``model.json`` (best dev weights), ``metrics.jsonl`` (one line per epoch),
 ``checkpoint/`` (resumable state), ``theta.json`` (``{"theta", "dev_f1", "dev_ign_f1", "dev_p",
-"dev_r", "best_epoch", "epochs", "train_seconds"}``), ``dev_result.json`` and, when a test split
-is given, ``result.json`` (official submission format: ``[{title, h_idx, t_idx, r, evidence}]``).
+"dev_r", "best_epoch", "epochs", "train_seconds"}``), ``result_dev.json`` and, when a test split
+is given, ``result_test.json`` (official submission format: ``[{title, h_idx, t_idx, r, evidence}]``).
 """
 
 from __future__ import annotations
@@ -104,11 +104,11 @@ def run_training(*, train: str, dev: str, test: str | None, rel_info: str, model
     best.to(device)
     dev_result, dev_scores = evaluate_dev(best, features["dev"], truth, facts, cfg.batch_size, device)
     write_metrics(out / "metrics.jsonl", state["metrics"])
-    write_json_atomic(out / "dev_result.json",
+    write_json_atomic(out / "result_dev.json",
                       submission(features["dev"], dev_scores, dev_result.theta, relations), indent=None)
     if "test" in features:
         test_scores = relation_scores(best, features["test"], "test", cfg.batch_size, device)
-        write_json_atomic(out / "result.json",
+        write_json_atomic(out / "result_test.json",
                           submission(features["test"], test_scores, dev_result.theta, relations), indent=None)
     summary = {"theta": dev_result.theta, "dev_f1": dev_result.f1, "dev_ign_f1": dev_result.ign_f1,
                "dev_p": dev_result.p, "dev_r": dev_result.r, "best_epoch": state["best_epoch"],
