@@ -17,7 +17,7 @@ TRAIN = config.get("train", {})
 SPLIT_SOURCES = config.get("splits", {})
 TRAIN_VARIANTS = globals().get("TRAIN_VARIANTS", {})
 RUN_DIR = f"{RESULTS}/{{dataset}}/{{model}}/{{variant}}/seed{{seed}}"
-TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "grad_clip", "max_entities", "device")
+TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "inject_lr", "grad_clip", "max_entities", "device")
 
 
 wildcard_constraints:
@@ -43,7 +43,7 @@ def train_inputs(wildcards):
 
 def train_args(wildcards, input):
     """Hyper-parameters (train.*, then train.per_model.<model>) and settings as `kire train` flags."""
-    hyper = {k: TRAIN[k] for k in TRAIN_HYPER if k in TRAIN}
+    hyper = {k: TRAIN[k] for k in TRAIN_HYPER if TRAIN.get(k) is not None}
     hyper.update((TRAIN.get("per_model") or {}).get(wildcards.model, {}))
     model_settings = dict((TRAIN.get("model_settings") or {}).get(wildcards.model, {}))
     if config.get("embed", {}).get("glove") and wildcards.model != "atlop":  # one GloVe setting: embed.glove

@@ -47,6 +47,8 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--lr", type=float, default=d.lr)
     p.add_argument("--encoder-lr", type=float, default=d.encoder_lr)
+    p.add_argument("--inject-lr", type=float, default=d.inject_lr,
+                   help="learning rate of the variant's new parameters (stage 2); default: --lr")
     p.add_argument("--grad-clip", type=float, default=d.grad_clip)
     p.add_argument("--max-entities", type=int, default=128, help="size of the entity-id embedding")
     p.add_argument("--device", default=d.device, help="auto (CUDA when present), cpu, cuda:0, ...")
@@ -78,7 +80,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.epochs < 1 or args.batch_size < 1 or args.patience < 1:
         raise KireError("--epochs, --batch-size and --patience must be at least 1")
     cfg = TrainConfig(epochs=args.epochs, patience=args.patience, batch_size=args.batch_size, lr=args.lr,
-                      encoder_lr=args.encoder_lr, grad_clip=args.grad_clip, seed=args.seed,
+                      encoder_lr=args.encoder_lr, inject_lr=args.inject_lr, grad_clip=args.grad_clip, seed=args.seed,
                       device=args.device, progress=not args.no_progress)
     summary = run_training(train=args.train, dev=args.dev, test=args.test, rel_info=args.rel_info,
                            model=args.model, out_dir=args.out, cfg=cfg, model_settings=args.model_settings,

@@ -75,14 +75,22 @@ def evaluate_dev(pipeline: Pipeline, features: Sequence[DocFeatures], truth: Tru
 
 
 def optimizer_for(pipeline: Pipeline, cfg: TrainConfig) -> torch.optim.Adam:
-    """Adam over the trainable parameters; pretrained encoder weights get ``encoder_lr``."""
-    encoder, rest = [], []
+    """Adam over the trainable parameters: pretrained encoder weights get ``encoder_lr``, the
+    variant's new parameters (``inject.*``) ``inject_lr`` (default ``lr``), the rest ``lr``."""
+    encoder, inject, rest = [], [], []
     for name, param in pipeline.named_parameters():
         if param.requires_grad:
-            (encoder if name.startswith("model.encoder.") else rest).append(param)
+            if name.startswith("model.encoder."):
+                encoder.append(param)
+            elif name.startswith("inject."):
+                inject.append(param)
+            else:
+                rest.append(param)
     groups = [{"params": rest, "lr": cfg.lr}]
     if encoder:
         groups.append({"params": encoder, "lr": cfg.encoder_lr})
+    if inject:
+        groups.append({"params": inject, "lr": cfg.inject_lr if cfg.inject_lr is not None else cfg.lr})
     return torch.optim.Adam(groups)
 
 

@@ -17,6 +17,8 @@ class TrainConfig:
     batch_size: int = 4
     lr: float = 5e-4
     encoder_lr: float = 5e-5   # parameters under ``model.encoder`` (pretrained transformers)
+    # Parameters a variant adds (``inject.*``, stage 2 of two-stage training); None: ``lr``.
+    inject_lr: float | None = None
     grad_clip: float = 5.0
     seed: int = 0
     device: str = "auto"
