@@ -56,7 +56,8 @@ def register(kg_sub) -> None:
     s.add_argument("--entities", type=int, required=True, help="number of entities")
     s.add_argument("--out", required=True, help="output file (.json, .json.gz or .json.bz2)")
     s.add_argument("--reference", default=None,
-                   help="real dump lines used as the shape reference (default: the bundled head)")
+                   help="real dump lines used as the shape reference (default: ../shared/data's real dump head "
+                        "when present, else the bundled sample dump)")
     s.add_argument("--seed", type=int, default=0, help="random seed")
     s.set_defaults(func=_synth)
 

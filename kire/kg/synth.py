@@ -15,6 +15,7 @@ Output: ``[`` / one entity per line followed by ``,`` / ``]`` like latest-all.js
 
 from __future__ import annotations
 
+import gzip
 import os
 import random
 import uuid
@@ -28,6 +29,13 @@ from kire.io import atomic_path
 HEAD_SHARE = 0.03
 FIRST_ID = 100_000_000  # synthetic item ids, clear of the real head's ids
 REFERENCE_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "data" / "wikidata" / "latest-all-head50.json"
+# Where ../shared/data is absent (a user's machine), the project's own sample dump is the reference.
+REFERENCE_FALLBACK = Path(__file__).resolve().parents[2] / "resources" / "sample" / "wikidata-sample.json.gz"
+
+
+def default_reference() -> Path:
+    """The real dump head in ../shared/data when present, else the bundled sample dump."""
+    return REFERENCE_DEFAULT if REFERENCE_DEFAULT.exists() else REFERENCE_FALLBACK
 
 LANGS = ["en", "de", "fr", "es", "it", "nl", "pl", "ru", "ja", "zh", "pt", "sv"]
 WORDS = ("alpha beta gamma delta river mountain study analysis protein cell quantum network model "
@@ -170,7 +178,8 @@ class _Generator:
 def _read_reference(path: Path) -> list[tuple[str, str]]:
     """(id, line text) of every entity line of the reference dump head."""
     out = []
-    with open(path, "rb") as fh:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
         for raw in fh:
             line = raw.strip().rstrip(b",")
             if not line or line in (b"[", b"]"):
@@ -212,7 +221,7 @@ def write_synthetic_dump(out: str | os.PathLike, n_entities: int, reference: str
     if n_entities < len(PROP_TYPES) + 1:
         raise InputError(str(out), None, None, f"need at least {len(PROP_TYPES) + 1} entities")
     out = Path(out)
-    ref = _read_reference(Path(reference) if reference else REFERENCE_DEFAULT)
+    ref = _read_reference(Path(reference) if reference else default_reference())
     rng = random.Random(seed)
     n_items = n_entities - len(PROP_TYPES)
     gen = _Generator(n_items, rng)
