@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from kire.inject.collate import knowledge_batch, neighbourhood, span_distance, word_spans_to_h
+from kire.inject.collate import knowledge_batch, neighbourhood, padded_rows, ragged_index, span_distance, word_spans_to_h
 from kire.inject.knowledge import SplitKnowledge, coref_arrays
 from kire.models.batch import Batch
 
@@ -110,3 +110,14 @@ def test_coref_arrays_groups_by_document_and_rejects_bad_rows():
         coref_arrays(table.set_column(5, "p", pa.array([1.5, 0.9, 1.0], pa.float32())), 3)
     with pytest.raises(InputError, match="doc"):
         coref_arrays(table, 1)
+
+
+def test_ragged_index_equals_the_per_item_ranges():
+    offsets = np.array([0, 2, 2, 5, 6])  # item 1 is empty
+    for items in ([0, 1, 2, 3], [3, 0, 2], [1], []):
+        expected = [r for n in items for r in range(offsets[n], offsets[n + 1])]
+        assert ragged_index(offsets, np.array(items, np.int64)).tolist() == expected
+    rows = np.arange(12, dtype=np.float32).reshape(6, 2)
+    out, mask = padded_rows(offsets, rows, np.array([2, 1, 0]), 2)
+    assert mask.tolist() == [[True, True, True], [False, False, False], [True, True, False]]
+    assert out[0].tolist() == rows[2:5].tolist() and out[1].abs().sum() == 0 and out[2, :2].tolist() == rows[:2].tolist()

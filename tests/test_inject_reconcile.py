@@ -115,3 +115,20 @@ def test_self_attention_masks_padding_keys():
     changed[0, 2] = 100.0  # a padding key must not influence real positions
     assert torch.allclose(att(x, mask)[0, :2], att(changed, mask)[0, :2], atol=1e-6)
     assert torch.equal(att(x, torch.zeros(1, 3, dtype=torch.bool)), x)
+
+
+def test_alignment_loss_scored_at_aligned_tokens_only_equals_scoring_every_token():
+    torch.manual_seed(1)
+    rec = Reconciler(d_token=4, d_ent=3, n_aggregators=1, heads_token=2, heads_ent=1)
+    h_w = torch.randn(2, 5, 4, requires_grad=True)
+    h_e = torch.randn(2, 3, 3, requires_grad=True)
+    slot_mask = torch.tensor([[True, True, False], [True, False, False]])
+    align = torch.tensor([[1, -1, 0, 1, 0], [0, 0, -1, -1, 0]])
+    token_mask = torch.tensor([[1, 1, 1, 1, 0], [1, 1, 1, 1, 1]]).bool()  # (0, 4) aligned but padding
+    loss = rec.alignment_loss(h_w, h_e, slot_mask, align, token_mask)
+    aligned = (align >= 0) & token_mask  # the first formulation: score every token, then select
+    scores = torch.einsum("bld,bid->bli", rec.Linear(h_w), h_e).masked_fill(~slot_mask.unsqueeze(1), float("-inf"))
+    reference = torch.nn.functional.cross_entropy(scores[aligned], align[aligned])
+    assert loss.item() == pytest.approx(reference.item(), abs=1e-6)
+    got, want = torch.autograd.grad(loss, [h_w, h_e]), torch.autograd.grad(reference, [h_w, h_e])
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(got, want))

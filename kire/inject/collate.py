@@ -38,6 +38,17 @@ def span_distance(spans: np.ndarray) -> np.ndarray:
     return np.maximum(0, np.maximum(spans[:, 2] - spans[:, 1], spans[:, 0] - spans[:, 3]))
 
 
+def ragged_index(offsets: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Row ids of ragged items: concatenation of ``arange(offsets[n], offsets[n + 1])`` for n in
+    ``items`` (offsets [n_items + 1] int64, items [K] int64 -> [sum of the items' lengths] int64)."""
+    items = np.asarray(items, np.int64)
+    starts, counts = offsets[items], offsets[items + 1] - offsets[items]
+    total = int(counts.sum())
+    # each row id is its item's start plus its rank inside the item
+    first = np.cumsum(counts) - counts
+    return np.repeat(starts - first, counts) + np.arange(total, dtype=np.int64)
+
+
 def neighbourhood(sk: SplitKnowledge, seeds: np.ndarray, hops: int) -> np.ndarray:
     """Sorted node ids of ``seeds`` and everything within ``hops`` undirected steps in the subgraph."""
     nodes = np.unique(seeds)
@@ -45,8 +56,7 @@ def neighbourhood(sk: SplitKnowledge, seeds: np.ndarray, hops: int) -> np.ndarra
     for _ in range(hops):
         if not len(frontier):
             break
-        parts = [sk.adj_nodes[sk.adj_offsets[n]:sk.adj_offsets[n + 1]] for n in frontier]
-        reached = np.unique(np.concatenate(parts)) if parts else nodes[:0]
+        reached = np.unique(sk.adj_nodes[ragged_index(sk.adj_offsets, frontier)])
         frontier = np.setdiff1d(reached, nodes, assume_unique=True)
         nodes = np.union1d(nodes, frontier)
     return nodes
@@ -59,8 +69,7 @@ def padded_rows(offsets: np.ndarray, rows: np.ndarray, nodes: np.ndarray, d: int
     out = np.zeros((len(nodes), A, d), np.float32)
     mask = np.arange(A)[None, :] < counts[:, None]
     if counts.sum():
-        index = np.concatenate([np.arange(offsets[n], offsets[n + 1]) for n in nodes])
-        out[mask] = rows[index]
+        out[mask] = rows[ragged_index(offsets, nodes)]
     return torch.from_numpy(out), torch.from_numpy(mask)
 
 

@@ -171,6 +171,7 @@ class Reconciler(nn.Module):
         aligned = (align >= 0) & token_mask
         if h_e.shape[1] == 0 or not bool(aligned.any()):
             return h_w.sum() * 0.0
-        scores = torch.einsum("bld,bid->bli", self.Linear(h_w), h_e)
-        scores = scores.masked_fill(~slot_mask.unsqueeze(1), float("-inf"))
-        return F.cross_entropy(scores[aligned], align[aligned])
+        b, pos = aligned.nonzero(as_tuple=True)  # only aligned tokens enter the loss: score only them
+        scores = torch.einsum("td,tid->ti", self.Linear(h_w[b, pos]), h_e[b])  # [T, I]
+        scores = scores.masked_fill(~slot_mask[b], float("-inf"))
+        return F.cross_entropy(scores, align[b, pos])
