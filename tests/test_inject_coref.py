@@ -34,6 +34,20 @@ def test_mention_means_average_the_span():
     assert m.tolist() == [[1.0, 2.0], [6.0, 7.0]]
 
 
+def test_mention_means_equal_the_prefix_sum_formulation():
+    torch.manual_seed(2)
+    H = torch.randn(2, 7, 3, requires_grad=True)
+    doc, start, end = torch.tensor([0, 1, 1, 0]), torch.tensor([0, 2, 3, 6]), torch.tensor([3, 5, 4, 7])
+    m = mention_means(H, doc, start, end)
+    prefix = torch.cat([H.new_zeros(2, 1, 3), H.cumsum(dim=1)], dim=1)  # the first implementation
+    reference = (prefix[doc, end] - prefix[doc, start]) / (end - start).unsqueeze(-1).float()
+    assert torch.allclose(m, reference, atol=1e-5)
+    weights = torch.randn(4, 3)
+    got, = torch.autograd.grad((m * weights).sum(), H)
+    want, = torch.autograd.grad((reference * weights).sum(), H)
+    assert torch.allclose(got, want, atol=1e-5)
+
+
 def test_bernoulli_kl_hand_values():
     kl = bernoulli_kl(torch.tensor([0.9, 1.0, 0.0, 0.3]), torch.tensor([0.0, 0.0, 0.0, math.log(0.3 / 0.7)]))
     expected = [0.9 * math.log(1.8) + 0.1 * math.log(0.2), math.log(2), math.log(2), 0.0]

@@ -27,12 +27,23 @@ def distance_bins(psi: torch.Tensor, beta: int) -> torch.Tensor:
     return bins.clamp(max=2 * beta - 1)
 
 
+def span_positions(doc: torch.Tensor, start: torch.Tensor, end: torch.Tensor, L: int
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every position of every span: spans [K] -> (span id [P], flat position b * L + pos [P]),
+    P = sum of the spans' lengths, spans in order and positions ascending within a span."""
+    lengths = end - start
+    span = torch.repeat_interleave(torch.arange(len(doc), device=doc.device), lengths)
+    offset = torch.arange(len(span), device=doc.device) - torch.repeat_interleave(lengths.cumsum(0) - lengths, lengths)
+    return span, doc[span] * L + start[span] + offset
+
+
 def mention_means(H: torch.Tensor, doc: torch.Tensor, start: torch.Tensor, end: torch.Tensor) -> torch.Tensor:
     """Return m = avg_{w_j in m} h_{w_j} for each span: H [B, L, d], spans [M] -> [M, d]."""
     if doc.numel() == 0:
         return H.new_zeros(0, H.shape[-1])
-    prefix = torch.cat([H.new_zeros(H.shape[0], 1, H.shape[-1]), H.cumsum(dim=1)], dim=1)  # [B, L+1, d]
-    total = prefix[doc, end] - prefix[doc, start]
+    # sum each span's rows directly: the work (and the gradient) covers only the mention tokens
+    span, flat = span_positions(doc, start, end, H.shape[1])
+    total = H.new_zeros(len(doc), H.shape[-1]).index_add(0, span, H.reshape(-1, H.shape[-1]).index_select(0, flat))
     return total / (end - start).unsqueeze(-1).to(H.dtype)
 
 
@@ -68,11 +79,7 @@ def write_spans(H: torch.Tensor, doc: torch.Tensor, start: torch.Tensor, end: to
     """
     if doc.numel() == 0:
         return H
-    lengths = end - start
-    span = torch.repeat_interleave(torch.arange(len(doc), device=H.device), lengths)
-    offset = torch.arange(len(span), device=H.device) - torch.repeat_interleave(lengths.cumsum(0) - lengths, lengths)
-    b, pos = doc[span], start[span] + offset
-    flat = b * H.shape[1] + pos
+    span, flat = span_positions(doc, start, end, H.shape[1])
     # keep the first span per position so that overlapping mentions give a deterministic result
     order = torch.argsort(flat * len(doc) + span)
     flat, span = flat[order], span[order]
