@@ -37,3 +37,4 @@ def test_base_pipeline_has_no_inject_group():
     pipeline = Pipeline(TinyModel(), VariantParts())
     opt = optimizer_for(pipeline, TrainConfig(inject_lr=2e-4))
     assert sorted(g["lr"] for g in opt.param_groups) == sorted([TrainConfig().lr, TrainConfig().encoder_lr])
+

@@ -11,9 +11,11 @@ the builder (kire.inject.build) does the conversion from document token offsets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import torch
+
+from kire.models.batch import moved_to
 
 
 @dataclass
@@ -53,11 +55,7 @@ class KnowledgeBatch:
 
     def to(self, device: torch.device | str) -> "KnowledgeBatch":
         """Return a copy with every tensor moved to ``device``."""
-        values = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            values[f.name] = value.to(device) if isinstance(value, torch.Tensor) else value
-        return KnowledgeBatch(**values)
+        return moved_to(self, device)
 
     def validate(self, batch_size: int, length: int) -> None:
         """Raise ValueError when shapes or indices disagree with a batch of ``[batch_size, length]``.

@@ -7,7 +7,7 @@ transformers), W document words (DocRED tokens), M mentions, P entity pairs, R r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import torch
 
@@ -40,8 +40,10 @@ class Batch:
 
     def to(self, device: torch.device | str) -> "Batch":
         """Return a copy with every tensor moved to ``device``."""
-        values = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            values[f.name] = value.to(device) if isinstance(value, torch.Tensor) else value
-        return Batch(**values)
+        return moved_to(self, device)
+
+
+def moved_to(obj, device: torch.device | str):
+    """A copy of the dataclass ``obj`` with every tensor field moved to ``device``."""
+    return replace(obj, **{f.name: getattr(obj, f.name).to(device) for f in fields(obj)
+                           if isinstance(getattr(obj, f.name), torch.Tensor)})
