@@ -49,20 +49,9 @@ def load_run(run_dir: str | Path, documents: list[Document], settings: dict[str,
     ``settings`` replaces the variant settings stored in model.json (knowledge folders of the new
     documents, see kire.predict.knowledge); None keeps them.
     """
-    from kire.models.checkpoint import load_tensors, read_model_meta
-    from kire.models.features import LabelSpace
-    from kire.models.registry import model_class
-    from kire.train.variants import Pipeline, build_variant
+    from kire.train.run import load_pipeline
 
-    meta = read_model_meta(run_dir)
-    space = LabelSpace(**meta["space"])
-    model = model_class(meta["model"]).from_spec(space, meta["spec"])
-    variant_settings = dict(meta.get("variant_settings") or {}) if settings is None else settings
-    parts = build_variant(meta["variant"], model, variant_settings, {SPLIT: documents})
-    parts.init_from = None  # the run's own weights follow
-    pipeline = Pipeline(model, parts)
-    pipeline.load_state_dict(load_tensors(Path(run_dir) / "model.safetensors"))
-    return pipeline, meta
+    return load_pipeline(run_dir, {SPLIT: documents}, settings)
 
 
 def extend_vocabulary(model, documents: list[Document]) -> int:

@@ -56,12 +56,19 @@ def read_train_facts(path: str | Path, relations: list[str] | None = None) -> se
     return facts_of_documents(read_split(path, relations))
 
 
-def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]]) -> tuple[Pipeline, dict]:
-    """Rebuild a saved pipeline (architecture from model.json, weights from safetensors)."""
+def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]],
+                  variant_settings: dict[str, Any] | None = None) -> tuple[Pipeline, dict]:
+    """Rebuild a saved pipeline (architecture from model.json, weights from safetensors).
+
+    ``variant_settings`` replaces the settings stored in model.json (e.g. the knowledge folders of
+    new documents at prediction time); None keeps them.
+    """
     meta = read_model_meta(model_dir)
     space = LabelSpace(**meta["space"])
     model = model_class(meta["model"]).from_spec(space, meta["spec"])
-    parts = build_variant(meta["variant"], model, meta.get("variant_settings") or {}, documents)
+    if variant_settings is None:
+        variant_settings = dict(meta.get("variant_settings") or {})
+    parts = build_variant(meta["variant"], model, variant_settings, documents)
     parts.init_from = None
     pipeline = Pipeline(model, parts)
     pipeline.load_state_dict(load_tensors(Path(model_dir) / "model.safetensors"))
