@@ -91,7 +91,7 @@ def optimizer_for(pipeline: Pipeline, cfg: TrainConfig) -> torch.optim.Adam:
         groups.append({"params": encoder, "lr": cfg.encoder_lr})
     if inject:
         groups.append({"params": inject, "lr": cfg.inject_lr if cfg.inject_lr is not None else cfg.lr})
-    return torch.optim.Adam(groups)
+    return torch.optim.Adam(groups, fused=True)
 
 
 def save_state(ckpt_dir: Path, pipeline: Pipeline, optimizer: torch.optim.Optimizer,
