@@ -276,7 +276,7 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
 
     from kire.errors import KireError
     from kire.inject.layer import InjectConfig
-    from kire.inject.variant import KnowledgeSource, _code_dim, _n_relations
+    from kire.inject.variant import KnowledgeSource, code_dim_of, relation_count_of
     from kire.train.variants import VariantParts
 
     unknown = sorted(set(settings) - set(SETTINGS))
@@ -287,8 +287,8 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
     needs_codes = name in ("reside", "recon")
     if needs_codes and not settings.get("codes"):
         raise KireError(f"{name} variant: setting 'codes' (attribute codes folder) is required")
-    n_relations = _n_relations(settings["subgraph"])
-    d_auto = _code_dim(settings["codes"]) if needs_codes else 100
+    n_relations = relation_count_of(settings["subgraph"])
+    d_auto = code_dim_of(settings["codes"]) if needs_codes else 100
     sizes = {k: int(settings[k]) for k in ("d_ent", "layers", "heads", "d_rel") if k in settings}
     side = SideInformation.from_codes(settings["codes"]) if name == "reside" else None
     module = build_competitor(name, model.hidden_size, n_relations=n_relations, d_auto=d_auto,

@@ -53,14 +53,16 @@ class KireInjection(nn.Module):
         return out.H, extra
 
 
-def _code_dim(codes_dir: str | Path) -> int:
+def code_dim_of(codes_dir: str | Path) -> int:
+    """Width of the AutoEncoder codes exported to ``codes_dir`` (its meta.json)."""
     meta = Path(codes_dir) / "meta.json"
     if not meta.is_file():
         raise KireError(f"{meta} not found (run the AutoEncoder encode step first)")
     return int(json.loads(meta.read_text(encoding="utf-8"))["code_dim"])
 
 
-def _n_relations(subgraph: str | Path) -> int:
+def relation_count_of(subgraph: str | Path) -> int:
+    """Number of relation ids of a dataset's subgraph (rows of relations.parquet, at least 1)."""
     import pyarrow.parquet as pq
 
     path = Path(subgraph) / "relations.parquet"
@@ -139,11 +141,11 @@ def build_kire_variant(model, settings: dict[str, Any], documents: dict[str, lis
     if config.kg:
         if not settings.get("subgraph"):
             raise KireError("kire variant: setting 'subgraph' (the KG subgraph folder) is required with the KG")
-        overrides["n_relations"] = _n_relations(settings["subgraph"])
+        overrides["n_relations"] = relation_count_of(settings["subgraph"])
         if config.attributes:
             if not settings.get("codes"):
                 raise KireError("kire variant: setting 'codes' (attribute codes folder) is required with attributes")
-            overrides["d_auto"] = _code_dim(settings["codes"])
+            overrides["d_auto"] = code_dim_of(settings["codes"])
         else:
             from kire.embed.glove import glove_dim
 
