@@ -146,3 +146,40 @@ def test_killed_extraction_resumes(tmp_path):
     assert manifest["chunks_reused"] >= 3 and manifest["chunks_reused"] == finished
     assert manifest["chunks_reused"] < manifest["chunks"]
     assert manifest["rows"]["entities"] == 4000 and manifest["rejected"] == 0
+
+
+def test_gzip_spool_is_emptied_and_a_stale_spool_file_does_not_break_resume(
+        tmp_path, head_lines, monkeypatch):
+    """gzip with Dask workers: chunks go through spool files, which a run leaves behind empty; spool
+    files left by a killed run are neither taken for finished chunks nor fed to the rerun."""
+    import pyarrow.parquet as pq
+
+    from kire.kg import chunk as chunks
+
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    monkeypatch.setattr(kg_extract, "SHM", shm)
+    dump = write_dump(tmp_path / "d.json.gz", head_lines)
+    out = tmp_path / "kg"
+    manifest = extract(dump, out, OPTS, workers=2, chunk_mb=0.1)
+    assert manifest["scheduler"] == "local" and manifest["chunks"] > 4
+    assert list(shm.iterdir()) == [] and not (out / "_chunks" / "spool").exists()
+    fresh = extract(dump, tmp_path / "fresh", OPTS, workers=0, chunk_mb=0.1)
+    for table in OPTS.tables():  # the very same tables, part by part
+        for k in range(manifest["chunks"]):
+            name = f"{chunks.part_name(k)}.parquet"
+            assert pq.read_table(out / table / name).equals(pq.read_table(tmp_path / "fresh" / table / name))
+
+    # A run killed after chunk 2: later markers gone, half-written and complete spool files left over.
+    for k in range(3, manifest["chunks"]):
+        chunks.marker_path(out, k).unlink()
+    spool = kg_extract.spool_dir(out, int(0.1 * (1 << 20)), 2, shared_fs=False)
+    assert spool.parent == shm
+    (spool / f"{chunks.part_name(3)}.txt").write_bytes(b'{"id": "Q1", "garbage": tru')
+    (spool / f"{chunks.part_name(4)}.tmp").write_bytes(b"[\n")
+    (out / "_chunks" / "spool").mkdir()
+    (out / "_chunks" / "spool" / f"{chunks.part_name(5)}.txt").write_bytes(b"{}\n")
+    again = extract(dump, out, OPTS, workers=2, chunk_mb=0.1)
+    assert again["chunks_reused"] == 3 and again["rejected"] == 0
+    assert again["rows"] == fresh["rows"] and again["counts"] == fresh["counts"]
+    assert list(shm.iterdir()) == []

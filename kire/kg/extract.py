@@ -5,6 +5,8 @@ Output folder layout::
     DIR/<table>/part-<k>.parquet   one part per chunk and table (zstd), schemas in kire.kg.schema
     DIR/_chunks/plan.json          what the chunk numbering depends on (input, size, chunk size, options)
     DIR/_chunks/part-<k>.json      marker of a finished chunk (its counts); a rerun skips these chunks
+    (spool)/part-<k>.txt           gzip only, with Dask: a decompressed chunk waiting for its worker
+                                   (/dev/shm, else DIR/_chunks/spool/); deleted once its parts exist
     DIR/rejects.jsonl              malformed lines, with chunk and byte offset
     DIR/kg.duckdb                  a view per table
     DIR/manifest.json              written last: its presence means the whole extraction succeeded
@@ -12,6 +14,9 @@ Output folder layout::
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import itertools
 import json
 import logging
 import os
@@ -40,14 +45,18 @@ DEFAULT_CHUNK_MB = 64
 def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
     """Extract one chunk and write its parts; return its marker. Runs on a Dask worker.
 
-    ``spec`` is ``("json", k, path, start, end)``, ``("pieces", k, offset, [bytes, ...])`` or
-    ``("bz2", k, path, start, end)`` (compressed byte range, see kire.kg.bz2blocks).
+    ``spec`` is ``("json", k, path, start, end)``, ``("pieces", k, offset, [bytes, ...])``,
+    ``("spool", k, offset, path)`` (a decompressed gzip chunk in a spool file, deleted here once the
+    chunk's parts and marker are written) or ``("bz2", k, path, start, end)`` (compressed byte range,
+    see kire.kg.bz2blocks).
     """
     kind, k = spec[0], spec[1]
     if kind == "json":
         offset, data = read_json_range(spec[2], spec[3], spec[4])
     elif kind == "pieces":
         offset, data = spec[2], b"".join(spec[3])
+    elif kind == "spool":
+        offset, data = spec[2], Path(spec[3]).read_bytes()
     elif kind == "bz2":
         from kire.kg.bz2blocks import read_bz2_range
 
@@ -56,7 +65,11 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
         raise ValueError(f"unknown chunk kind {kind!r}")
     with chunks.gc_paused():  # also while the rows become Arrow tables
         rows, rejects = chunks.extract_lines(data, k, offset, options)
-        return chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
+        marker = chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
+    if kind == "spool":
+        # Only after the marker: a worker lost before this point leaves the file for Dask's retry.
+        Path(spec[3]).unlink(missing_ok=True)
+    return marker
 
 
 def process_usage() -> dict:
@@ -150,16 +163,17 @@ class _Dask:
         self.n_workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
 
     def map_chunks(self, specs, out, options, on_done):
-        """Submit chunks with at most 2 per worker in flight (bounded memory for streamed gzip)."""
+        """Submit chunks with at most 2 per worker in flight.
+
+        For gzip that bounds the spool: a chunk is spooled only when the spec generator is advanced,
+        i.e. when a slot frees, so at most ``2 × workers`` (+1 being written) spool files exist.
+        """
         from distributed import as_completed
 
-        window = 2 * self.n_workers
+        window = spool_window(self.n_workers)
         pending = as_completed()
         in_flight = 0
         for spec in specs:
-            if spec[0] == "pieces":  # ship the text once, directly to a worker, as one object
-                [data] = self.client.scatter([spec[3]], direct=True, hash=False)
-                spec = (spec[0], spec[1], spec[2], data)
             pending.add(self.client.submit(run_chunk, spec, out, options, key=f"kg-chunk-{spec[1]}",
                                            retries=2, pure=False))
             in_flight += 1
@@ -180,6 +194,56 @@ class _Dask:
 
 
 # ---- the whole extraction ---------------------------------------------------------------------
+
+def spool_window(n_workers: int) -> int:
+    """Chunks in flight (submitted, not finished) at a time: two per worker."""
+    return 2 * n_workers
+
+
+SHM = Path("/dev/shm")
+
+
+def spool_dir(out: Path, chunk_bytes: int, n_workers: int, shared_fs: bool) -> Path:
+    """The folder where the gzip reader leaves decompressed chunks for the workers (created empty).
+
+    /dev/shm (RAM, nothing written to disk) when it exists and has room for the window of spooled
+    chunks with a 2x margin; otherwise ``out/_chunks/spool``. With an existing scheduler
+    (``shared_fs``) the workers may be on other machines: always under ``out``. The /dev/shm name
+    derives from the output folder, so the next run on the same folder clears a crashed run's files.
+    """
+    need = 2 * (spool_window(n_workers) + 1) * (chunk_bytes + (1 << 20))
+    path = out / "_chunks" / "spool"
+    shutil.rmtree(path, ignore_errors=True)  # a crashed run's files, whichever folder it used
+    if not shared_fs and SHM.is_dir() and os.access(SHM, os.W_OK):
+        try:
+            if shutil.disk_usage(SHM).free >= need:
+                digest = hashlib.sha1(str(out.resolve()).encode()).hexdigest()[:16]
+                path = SHM / f"kire-kg-{os.getuid()}-{digest}"
+        except OSError:
+            pass
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def _spooled(specs, folder: Path):
+    """Turn ``("pieces", k, offset, pieces)`` specs into ``("spool", k, offset, file)``.
+
+    Files are written under a temporary name and renamed, so a file named ``part-<k>.txt`` is always
+    complete; being in the spool folder (never ``_chunks/part-*.json``), none is taken for a finished chunk.
+    """
+    for spec in specs:
+        if spec[0] != "pieces":
+            yield spec
+            continue
+        k = spec[1]
+        path = folder / f"{chunks.part_name(k)}.txt"
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            fh.writelines(spec[3])
+        os.replace(tmp, path)
+        yield ("spool", k, spec[2], str(path))
+
 
 def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads: int, counter: dict):
     """Yield the specs of the chunks still to run; ``counter['chunks']`` ends as the total count."""
@@ -255,7 +319,6 @@ def extract(
         # One worker, or a single chunk: a cluster would only add its start-up and the shipping of
         # text between processes (measured: about 1.5 CPU-seconds per GB), so run in this process.
         workers = 0
-    executor = _Dask(scheduler, workers, memory_limit) if (scheduler or workers > 0) else _InProcess()
     cpu_started = time.process_time()
     counter: dict = {"chunks": 0}
     finished = {"n": 0}
@@ -265,13 +328,52 @@ def extract(
         if finished["n"] % 50 == 0:
             log.info("%d chunks finished", finished["n"])
 
-    specs = _chunk_specs(dump, fmt, chunk_bytes, done, gzip_threads(executor.n_workers), counter)
+    use_dask = bool(scheduler) or workers > 0
+    starting = executor = spool = None
+    if scheduler:  # the worker count is known only once connected
+        executor = _Dask(scheduler, workers, memory_limit)
+    elif use_dask:
+        # Start the LocalCluster (about a second: processes, imports) while this thread already
+        # decompresses and spools the first chunks.
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="kire-kg-cluster")
+        starting = pool.submit(_Dask, None, workers, memory_limit)
+        pool.shutdown(wait=False)
+    else:
+        executor = _InProcess()
+    n_workers = executor.n_workers if executor else workers
+    raw = _chunk_specs(dump, fmt, chunk_bytes, done, gzip_threads(n_workers), counter)
+    specs = raw
+    if use_dask and fmt == "gzip":
+        # Decompressed text reaches the workers through files, not Dask's comms (which cost about
+        # 3 CPU-s per GB between sending, receiving and deserialising; measured, docs/kg.md).
+        spool = spool_dir(out, chunk_bytes, n_workers, bool(scheduler))
+        specs = _spooled(raw, spool)
     try:
-        executor.map_chunks(specs, str(out), options, on_done)
+        if starting is not None:
+            head = []
+            while not starting.done() and len(head) < spool_window(n_workers):
+                spec = next(specs, None)
+                if spec is None:
+                    break
+                head.append(spec)
+            executor = starting.result()
+            specs_in_order = itertools.chain(head, specs)
+        else:
+            specs_in_order = specs
+        executor.map_chunks(specs_in_order, str(out), options, on_done)
         usage = executor.worker_usage()
     finally:
         specs.close()  # closes the decompressing reader (its threads) before anything else
-        executor.close()
+        raw.close()
+        if executor is None and starting is not None:
+            with contextlib.suppress(Exception):
+                executor = starting.result()
+        if executor is not None:
+            executor.close()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
 
     n = counter["chunks"]
     markers = []
