@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import json
 import logging
+import mmap
 import os
 import shutil
 import time
@@ -56,7 +57,7 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
     elif kind == "pieces":
         offset, data = spec[2], b"".join(spec[3])
     elif kind == "spool":
-        offset, data = spec[2], Path(spec[3]).read_bytes()
+        offset, data = spec[2], _map_file(spec[3])
     elif kind == "bz2":
         from kire.kg.bz2blocks import read_bz2_range
 
@@ -67,9 +68,23 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
         rows, rejects = chunks.extract_lines(data, k, offset, options)
         marker = chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
     if kind == "spool":
+        if isinstance(data, mmap.mmap):
+            with contextlib.suppress(BufferError):  # a view still alive: the collector unmaps it
+                data.close()
         # Only after the marker: a worker lost before this point leaves the file for Dask's retry.
         Path(spec[3]).unlink(missing_ok=True)
     return marker
+
+
+def _map_file(path: str):
+    """The file's bytes, memory-mapped read-only (b"" when empty).
+
+    Mapping a spool file in /dev/shm shares its pages instead of copying them: reading the 64 MB
+    into a fresh bytes object cost a worker about 0.6 CPU-s per GB (measured)."""
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def process_usage() -> dict:
