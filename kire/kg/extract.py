@@ -331,8 +331,8 @@ def extract(
     if done:
         log.info("resuming: %d chunks already finished", len(done))
     if not scheduler and (workers == 1 or _json_size_estimate(dump, fmt) <= chunk_bytes):
-        # One worker, or a single chunk: a cluster would only add its start-up and the shipping of
-        # text between processes (measured: about 1.5 CPU-seconds per GB), so run in this process.
+        # One worker, or a single chunk: a cluster would only add its start-up and the handing of
+        # text between processes (spool files for gzip), so run in this process.
         workers = 0
     cpu_started = time.process_time()
     counter: dict = {"chunks": 0}

@@ -7,7 +7,8 @@ and ends with the first newline at or after ``b_{k+1}`` (reading past its range 
 
 - ``.json``: boundaries are file offsets; every task reads its own byte range (no central reader).
 - ``.json.gz``: one reader decompresses (isal; rapidgzip's parallel threads when many workers need
-  feeding) and cuts the stream at boundaries every ``chunk_bytes`` of JSON; tasks receive the bytes.
+  feeding) and cuts the stream at boundaries every ``chunk_bytes`` of JSON; tasks receive the bytes
+  (in-process) or a spool file holding them (Dask workers, see kire.kg.extract.spool_dir).
 - ``.json.bz2``: see :mod:`kire.kg.bz2blocks` (tasks decompress their own bz2 blocks).
 """
 
