@@ -244,7 +244,7 @@ def spool_dir(out: Path, chunk_bytes: int, n_workers: int, shared_fs: bool) -> P
 def _spooled(specs, folder: Path):
     """Turn ``("pieces", k, offset, pieces)`` specs into ``("spool", k, offset, file)``.
 
-    Files are written under a temporary name and renamed, so a file named ``part-<k>.txt`` is always
+    Files are written atomically (kire.io.atomic_path), so a file named ``part-<k>.txt`` is always
     complete; being in the spool folder (never ``_chunks/part-*.json``), none is taken for a finished chunk.
     """
     for spec in specs:
@@ -253,10 +253,8 @@ def _spooled(specs, folder: Path):
             continue
         k = spec[1]
         path = folder / f"{chunks.part_name(k)}.txt"
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             fh.writelines(spec[3])
-        os.replace(tmp, path)
         yield ("spool", k, spec[2], str(path))
 
 
