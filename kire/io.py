@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -50,15 +51,13 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         yield tmp
+        # mkdtemp creates 0700 folders; give the output the permissions a plain mkdir would.
+        os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
-            import shutil
-
             shutil.rmtree(target)
         os.replace(tmp, target)
     finally:
         if tmp.exists():
-            import shutil
-
             shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from kire.config import ConfigError, check_config, config_errors, load_schema
-from kire.io import atomic_path, path_inside, write_json_atomic
+from kire.io import atomic_dir, atomic_path, path_inside, write_json_atomic
 from kire.errors import KireError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,6 +128,9 @@ def test_atomic_outputs_get_ordinary_permissions(tmp_path):
     mask = os.umask(0o022)
     try:
         target = write_json_atomic(tmp_path / "manifest.json", {})
+        with atomic_dir(tmp_path / "tables") as folder:
+            (folder / "part-0.parquet").write_bytes(b"")
     finally:
         os.umask(mask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "tables").stat().st_mode) == 0o755
