@@ -89,7 +89,8 @@ class RGATConv(nn.Module):
         # W_out^T [W_in h_i; W_in h_j; M(r)] split into its three blocks, the first two folded into
         # h's space (a^T W_in h = (W_in^T a)^T h): per-node and per-relation scores, summed per edge
         a_i, a_j, a_r = self.W_out.split([d, d, self.W_out.shape[1] - 2 * d], dim=1)
-        s = h @ torch.cat([torch.einsum("bdk,bd->kb", W, a_i), torch.einsum("bdk,bd->kb", W, a_j)], 1)  # [N, 2B]
+        U = torch.bmm(torch.stack([a_i, a_j], 1), W)  # W_in^T a for a_i, a_j of each head, [B, 2, d_in]
+        s = h @ U.permute(2, 1, 0).reshape(-1, 2 * B)  # [N, 2B]: B scores of h_i, then B of h_j
         s_r = self.M.weight @ a_r.t()  # [R, B]
         e = s[:, :B].index_select(0, edges.dst) + s[:, B:].index_select(0, edges.src) + s_r.index_select(0, edges.type)
         alpha = softmax(F.leaky_relu(e, self.negative_slope), edges.dst, num_nodes=N)  # alpha_ij^(k,b), [E, B]

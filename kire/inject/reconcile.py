@@ -172,6 +172,9 @@ class Reconciler(nn.Module):
         if h_e.shape[1] == 0 or not bool(aligned.any()):
             return h_w.sum() * 0.0
         b, pos = aligned.nonzero(as_tuple=True)  # only aligned tokens enter the loss: score only them
-        scores = torch.einsum("td,tid->ti", self.Linear(h_w[b, pos]), h_e[b])  # [T, I]
+        B, I, d = h_e.shape
+        # score against every document's slots in one product (B * I is small), keep the own document's
+        scores = (self.Linear(h_w[b, pos]) @ h_e.reshape(B * I, d).t()).view(-1, B, I)
+        scores = scores[torch.arange(len(b), device=b.device), b]  # [T, I]
         scores = scores.masked_fill(~slot_mask[b], float("-inf"))
         return F.cross_entropy(scores, align[b, pos])
