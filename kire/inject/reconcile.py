@@ -100,9 +100,10 @@ class Aggregator(nn.Module):
                 nn.init.zeros_(lin.bias)
 
     def forward(self, h_w: torch.Tensor, token_mask: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
-                align: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                align: torch.Tensor, update_entities: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
         """h_w [B, L, d_token], token_mask [B, L], h_e [B, I, d_ent], slot_mask [B, I], align [B, L]
-        -> (h_w^(n) [B, L, d_token], h_e^(n) [B, I, d_ent])."""
+        -> (h_w^(n) [B, L, d_token], h_e^(n) [B, I, d_ent]). ``update_entities=False`` returns h_e
+        as it came (the last aggregator's entity outputs are read by nothing)."""
         aligned = (align >= 0) & token_mask
         b, pos = (token_mask if self.update_unaligned else aligned).nonzero(as_tuple=True)
         if len(b) == 0:
@@ -112,11 +113,14 @@ class Aggregator(nn.Module):
         slot = align[b, pos]  # [T], -1 for an unaligned token
         if h_e.shape[1]:
             e_fused = self.W_tilde_e(self.attn_e(h_e, slot_mask))  # W~_e h~_ei, [B, I, d_fuse]
-            fused = fused + e_fused[b, slot.clamp(min=0)] * (slot >= 0).unsqueeze(-1).to(fused.dtype)
+            if self.update_unaligned:  # unaligned tokens take eq. 10's second branch
+                fused = fused + e_fused[b, slot.clamp(min=0)] * (slot >= 0).unsqueeze(-1).to(fused.dtype)
+            else:
+                fused = fused + e_fused[b, slot]
         h_tilde = torch.tanh(fused)  # eq. 10, [T, d_fuse]
         new_w = torch.tanh(self.W_w(h_tilde))  # eq. 11, tokens
         h_w = h_w.index_put((b, pos), h_w[b, pos] + new_w if self.residual else new_w)
-        if h_e.shape[1]:
+        if h_e.shape[1] and update_entities:
             h_e = self._update_entities(h_e, torch.tanh(self.W_e(h_tilde)), b, slot)
         return h_w, h_e
 
@@ -156,8 +160,8 @@ class Reconciler(nn.Module):
         candidate set of eq. 12); L_kg is computed against them.
         """
         h_w, h_n = H, h_e
-        for aggregator in self.aggregators:
-            h_w, h_n = aggregator(h_w, token_mask, h_n, slot_mask, align)
+        for n, aggregator in enumerate(self.aggregators, 1):
+            h_w, h_n = aggregator(h_w, token_mask, h_n, slot_mask, align, update_entities=n < len(self.aggregators))
         return h_w, self.alignment_loss(h_w, h_e, slot_mask, align, token_mask)
 
     def alignment_loss(self, h_w: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
