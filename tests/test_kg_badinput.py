@@ -183,3 +183,24 @@ def test_gzip_spool_is_emptied_and_a_stale_spool_file_does_not_break_resume(
     assert again["chunks_reused"] == 3 and again["rejected"] == 0
     assert again["rows"] == fresh["rows"] and again["counts"] == fresh["counts"]
     assert list(shm.iterdir()) == []
+
+
+def test_gzip_with_an_existing_scheduler_uses_closed_spool_files(tmp_path, head_lines):
+    """With --scheduler the workers may be on other machines: chunks go through closed spool files
+    under the output folder (not /dev/shm slots), and the tables are those of an in-process run."""
+    import pyarrow.parquet as pq
+    from distributed import LocalCluster
+
+    from kire.kg import chunk as chunks
+
+    dump = write_dump(tmp_path / "d.json.gz", head_lines)
+    out = tmp_path / "kg"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        manifest = extract(dump, out, OPTS, scheduler=cluster.scheduler_address, chunk_mb=0.1)
+    assert manifest["scheduler"] == cluster.scheduler_address and manifest["chunks"] > 4
+    assert not (out / "_chunks" / "spool").exists()
+    fresh = extract(dump, tmp_path / "fresh", OPTS, workers=0, chunk_mb=0.1)
+    for table in OPTS.tables():
+        for k in range(manifest["chunks"]):
+            name = f"{chunks.part_name(k)}.parquet"
+            assert pq.read_table(out / table / name).equals(pq.read_table(tmp_path / "fresh" / table / name))

@@ -102,3 +102,58 @@ def test_parallel_gzip_reader_accepts_multi_member_files(tmp_path):
     path.write_bytes(gz.compress(data[:half]) + gz.compress(data[half:]))  # as bgzip or `cat a.gz b.gz`
     with open_decompressed(path, 3) as fh:
         assert b"".join(b"".join(c) for _, _, c in stream_chunks(fh, 50_000)) == data
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("chunk_bytes", [1, 5, 1000, 4096, 10**7])
+def test_spool_slots_hold_the_same_chunks_as_stream_chunks(tmp_path, seed, chunk_bytes):
+    """Decompressing straight into reused spool slots cuts the stream exactly as stream_chunks does
+    (lines longer than a slot grow it; a slot is reused only once released)."""
+    from kire.kg.spool import SpoolSlots, fill_chunks, map_spooled
+
+    data = random_lines(seed)
+    expected = [(k, offset, b"".join(p)) for k, offset, p in stream_chunks(io.BytesIO(data), chunk_bytes)]
+    slots = SpoolSlots(tmp_path, 2, chunk_bytes + 7)
+    got, lent = [], []
+    try:
+        for k, offset, slot, length in fill_chunks(io.BytesIO(data), chunk_bytes, slots):
+            got.append((k, offset, bytes(map_spooled(str(slot.path), length)) if slot else b""))
+            if slot is not None:
+                slots.lend(k, slot)
+                lent.append(k)
+            if len(lent) == 2:  # both slots out: the next chunk needs one back
+                slots.release(lent.pop(0))
+    finally:
+        slots.close()
+    assert got == expected
+    assert len(list(tmp_path.iterdir())) <= 2
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_gzip_stream_into_slots_checks_the_file(tmp_path, threads):
+    import gzip as gz
+
+    from kire.errors import InputError
+    from kire.kg.sources import open_gzip_stream
+    from kire.kg.spool import SpoolSlots, fill_chunks
+
+    data = random_lines(8) * 20
+    path = tmp_path / "d.json.gz"
+    path.write_bytes(gz.compress(data[:len(data) // 3]) + gz.compress(data[len(data) // 3:]))  # 2 members
+    (tmp_path / "slots").mkdir()
+    slots = SpoolSlots(tmp_path / "slots", 1, 60_000)
+    text = b""
+    with open_gzip_stream(path, threads) as fh:
+        for k, _, slot, length in fill_chunks(fh, 50_000, slots, path):
+            text += slot.map[:length] if slot else b""
+            if slot is not None:
+                slots.give_back(slot)
+    assert text == data
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(InputError, match="broken.json.gz"):
+        with open_gzip_stream(broken, threads) as fh:
+            for _, _, slot, _ in fill_chunks(fh, 50_000, slots, broken):
+                if slot is not None:
+                    slots.give_back(slot)
+    slots.close()

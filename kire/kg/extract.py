@@ -33,7 +33,10 @@ from kire.io import atomic_path, write_json_atomic
 from kire.kg import chunk as chunks
 from kire.kg.duck import DB_NAME, write_views
 from kire.kg.schema import KG_TABLES
-from kire.kg.sources import dump_format, json_ranges, open_decompressed, read_json_range, stream_chunks
+from kire.kg.sources import (
+    TAIL_BLOCK, dump_format, json_ranges, open_decompressed, open_gzip_stream, read_json_range, stream_chunks,
+)
+from kire.kg.spool import SpoolSlots, fill_chunks, map_spooled
 from kire.kg.tables import ExtractOptions
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,8 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
     """Extract one chunk and write its parts; return its marker. Runs on a Dask worker.
 
     ``spec`` is ``("json", k, path, start, end)``, ``("pieces", k, offset, [bytes, ...])``,
+    ``("slot", k, offset, path, length)`` (a decompressed gzip chunk in the first ``length`` bytes of
+    a spool slot, see kire.kg.spool; the driver reuses the slot once this returns),
     ``("spool", k, offset, path)`` (a decompressed gzip chunk in a spool file, deleted here once the
     chunk's parts and marker are written) or ``("bz2", k, path, start, end)`` (compressed byte range,
     see kire.kg.bz2blocks).
@@ -56,8 +61,10 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
         offset, data = read_json_range(spec[2], spec[3], spec[4])
     elif kind == "pieces":
         offset, data = spec[2], b"".join(spec[3])
+    elif kind == "slot":
+        offset, data = spec[2], map_spooled(spec[3], spec[4])
     elif kind == "spool":
-        offset, data = spec[2], _map_file(spec[3])
+        offset, data = spec[2], map_spooled(spec[3], os.stat(spec[3]).st_size)
     elif kind == "bz2":
         from kire.kg.bz2blocks import read_bz2_range
 
@@ -67,24 +74,13 @@ def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
     with chunks.gc_paused():  # also while the rows become Arrow tables
         rows, rejects = chunks.extract_lines(data, k, offset, options)
         marker = chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
+    if isinstance(data, mmap.mmap):
+        with contextlib.suppress(BufferError):  # a view still alive: the collector unmaps it
+            data.close()
     if kind == "spool":
-        if isinstance(data, mmap.mmap):
-            with contextlib.suppress(BufferError):  # a view still alive: the collector unmaps it
-                data.close()
         # Only after the marker: a worker lost before this point leaves the file for Dask's retry.
         Path(spec[3]).unlink(missing_ok=True)
     return marker
-
-
-def _map_file(path: str):
-    """The file's bytes, memory-mapped read-only (b"" when empty).
-
-    Mapping a spool file in /dev/shm shares its pages instead of copying them: reading the 64 MB
-    into a fresh bytes object cost a worker about 0.6 CPU-s per GB (measured)."""
-    with open(path, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def process_usage() -> dict:
@@ -163,9 +159,12 @@ class _Dask:
         if not log.isEnabledFor(logging.DEBUG):
             logging.getLogger("distributed").setLevel(logging.WARNING)
         self.cluster = None
+        self._start_method = contextlib.nullcontext()
         if scheduler:
             self.client = Client(scheduler)
         else:
+            self._start_method = _forked_workers()
+            self._start_method.__enter__()  # left in place while the cluster lives: restarts fork too
             with warnings.catch_warnings():
                 # Without a dashboard the scheduler still serves its health routes; when the default
                 # port is taken (another cluster) it picks another one, which is fine.
@@ -203,9 +202,39 @@ class _Dask:
         return [dict(worker=addr, **usage) for addr, usage in sorted(self.client.run(process_usage).items())]
 
     def close(self):
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            self._start_method.__exit__(None, None, None)
+
+
+def _forked_workers():
+    """A dask config context in which LocalCluster worker processes are forked from this process.
+
+    Dask spawns workers by default: a fresh interpreter per worker that imports distributed, pyarrow,
+    msgspec and kire again, about 0.4 CPU-s each before its first chunk plus the same again for the
+    first chunk's imports (measured, docs/kg.md): on two cores that alone cost the 1 GB run a tenth of
+    its wall time. A forked worker inherits the modules already imported here (the worker-side ones
+    are imported first, below). Linux only: elsewhere (macOS, Windows) fork is unsafe or absent and
+    Dask's default stays.
+    """
+    import multiprocessing
+    import sys
+
+    import dask
+
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return contextlib.nullcontext()
+    import pyarrow as pa
+    import pyarrow.parquet  # noqa: F401  (what a worker's first chunk would import: inherited instead)
+
+    pa.array([], type=pa.string())  # pyarrow's one-time imports when it first builds an array (pandas)
+
+    from kire.kg.records import entity_decoder  # noqa: F401
+
+    return dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
 
 
 # ---- the whole extraction ---------------------------------------------------------------------
@@ -283,6 +312,22 @@ def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads
                 yield ("pieces", k, offset, pieces)
 
 
+def _slot_specs(dump: Path, chunk_bytes: int, done: set[int], threads: int, counter: dict, slots: SpoolSlots):
+    """gzip for local workers: ``("slot", k, offset, file, length)`` specs, each chunk decompressed
+    straight into a spool slot (kire.kg.spool) lent to chunk ``k`` until its marker is back."""
+    with open_gzip_stream(dump, threads) as fh:
+        for k, offset, slot, length in fill_chunks(fh, chunk_bytes, slots, dump):
+            counter["chunks"] = k + 1
+            if k in done:  # finished by an earlier run: decompressed only to reach the rest
+                if slot is not None:
+                    slots.give_back(slot)
+            elif slot is None:
+                yield ("pieces", k, offset, [])
+            else:
+                slots.lend(k, slot)
+                yield ("slot", k, offset, str(slot.path), length)
+
+
 WORKERS_PER_GZIP_THREAD = 6
 
 
@@ -337,12 +382,14 @@ def extract(
     finished = {"n": 0}
 
     def on_done(marker: dict) -> None:
+        if slots is not None:
+            slots.release(marker["chunk"])
         finished["n"] += 1
         if finished["n"] % 50 == 0:
             log.info("%d chunks finished", finished["n"])
 
     use_dask = bool(scheduler) or workers > 0
-    starting = executor = spool = None
+    starting = executor = spool = slots = None
     if scheduler:  # the worker count is known only once connected
         executor = _Dask(scheduler, workers, memory_limit)
     elif use_dask:
@@ -356,13 +403,19 @@ def extract(
     else:
         executor = _InProcess()
     n_workers = executor.n_workers if executor else workers
-    raw = _chunk_specs(dump, fmt, chunk_bytes, done, gzip_threads(n_workers), counter)
-    specs = raw
     if use_dask and fmt == "gzip":
         # Decompressed text reaches the workers through files, not Dask's comms (which cost about
-        # 3 CPU-s per GB between sending, receiving and deserialising; measured, docs/kg.md).
+        # 3 CPU-s per GB between sending, receiving and deserialising; measured, docs/kg.md): local
+        # workers map spool slots the reader decompresses into, remote ones read closed spool files.
         spool = spool_dir(out, chunk_bytes, n_workers, bool(scheduler))
-        specs = _spooled(raw, spool)
+    if spool is not None and not scheduler:
+        # One slot per chunk in flight plus the one being filled (see _Dask.map_chunks).
+        slots = SpoolSlots(spool, spool_window(n_workers) + 1, chunk_bytes + 2 * TAIL_BLOCK)
+        raw = _slot_specs(dump, chunk_bytes, done, gzip_threads(n_workers), counter, slots)
+        specs = raw
+    else:
+        raw = _chunk_specs(dump, fmt, chunk_bytes, done, gzip_threads(n_workers), counter)
+        specs = _spooled(raw, spool) if spool is not None else raw
     try:
         if starting is not None:
             head = []
@@ -385,6 +438,8 @@ def extract(
                 executor = starting.result()
         if executor is not None:
             executor.close()
+        if slots is not None:
+            slots.close()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
 

@@ -65,6 +65,32 @@ def open_decompressed(path: str | os.PathLike, threads: int = 1):
         fh.close()
 
 
+GZIP_INPUT_BUFFER = 8 << 20  # compressed bytes the isal reader takes per refill (see open_gzip_stream)
+
+
+@contextlib.contextmanager
+def open_gzip_stream(path: str | os.PathLike, threads: int = 1):
+    """A raw reader over a gzip file's decompressed text whose ``readinto`` decompresses straight into
+    the caller's buffer (kire.kg.spool); ``threads`` > 1 uses rapidgzip as :func:`open_decompressed`.
+
+    The isal reader refills its compressed input 8 MB at a time: every refill takes the GIL back
+    after a nogil stretch, and with the default 512 KB refills a reader sharing the process with
+    busy Python threads (Dask's event loop, the cluster start) waited for the GIL 3x longer than it
+    decompressed (measured, docs/kg.md).
+    """
+    if threads > 1:
+        fh = _SizeCheckedGzip(Path(path), threads)
+        try:
+            yield fh
+        finally:
+            fh.close()
+        return
+    from isal import isal_zlib
+
+    with open(path, "rb", buffering=0) as raw:
+        yield isal_zlib._GzipReader(raw, GZIP_INPUT_BUFFER)  # the C reader behind igzip.open
+
+
 class _SizeCheckedGzip:
     """rapidgzip's parallel gzip reader, plus the end-of-file check it lacks.
 
@@ -85,12 +111,20 @@ class _SizeCheckedGzip:
 
     def read(self, size: int = -1) -> bytes:
         data = self._fh.read(size)
-        self.total += len(data)
-        if not data and not self.checked:
+        self._count(len(data))
+        return data
+
+    def readinto(self, buffer) -> int:
+        n = self._fh.readinto(buffer)
+        self._count(n)
+        return n
+
+    def _count(self, n: int) -> None:
+        self.total += n
+        if not n and not self.checked:
             self.checked = True
             if self.total % (1 << 32) != self.isize:
                 _verify_gzip_strictly(self.path)
-        return data
 
     def close(self) -> None:
         self._fh.close()
@@ -109,6 +143,15 @@ def _read_or_fail(fh, size: int, path) -> bytes:
     """Read up to ``size`` bytes, turning a decompression failure into an InputError."""
     try:
         return fh.read(size)
+    except (OSError, EOFError, ValueError, RuntimeError) as err:
+        raise InputError(str(path), None, None,
+                         f"corrupt or truncated compressed data: {err}") from err
+
+
+def readinto_or_fail(fh, view, path) -> int:
+    """``fh.readinto(view)``, turning a decompression failure into an InputError."""
+    try:
+        return fh.readinto(view)
     except (OSError, EOFError, ValueError, RuntimeError) as err:
         raise InputError(str(path), None, None,
                          f"corrupt or truncated compressed data: {err}") from err
