@@ -80,9 +80,8 @@ def test_knowledge_batch_hand_case():
     assert kb.doc_nodes.tolist() == [[0, 2], [-1, -1]]
     assert kb.token_align[0].tolist() == [0, 0, -1, -1, -1, 1, -1, -1, 0, -1]
     assert (kb.token_align[1] == -1).all()
-    assert kb.node_codes.shape == (4, 3, 2)
-    assert kb.node_code_mask.tolist() == [[1, 1, 0], [1, 0, 0], [1, 1, 1], [1, 0, 0]]
-    assert kb.node_codes[2, 2].tolist() == [10.0, 11.0]  # node 3's third code is row 5
+    assert kb.node_codes.shape == (7, 2) and kb.node_code_ptr.tolist() == [0, 2, 3, 6, 7]
+    assert kb.node_codes[5].tolist() == [10.0, 11.0]  # node 3's third code is row 5
 
 
 def test_knowledge_batch_subword_coordinates_and_empty_document():

@@ -23,14 +23,13 @@ def test_attribute_encoder_hand_case_and_order_invariance():
     with torch.no_grad():
         enc.CNN1D.weight.copy_(torch.eye(2).unsqueeze(-1))
         enc.CNN1D.bias.zero_()
-    codes = torch.tensor([[[1.0, -1.0], [0.0, 3.0], [9.0, 9.0]]])
-    mask = torch.tensor([[True, True, False]])
-    assert enc(codes, mask).tolist() == [[1.0, 3.0]]  # relu then max over the two real slots
+    codes = torch.tensor([[1.0, -1.0], [0.0, 3.0]])
+    assert enc(codes, torch.tensor([0, 2])).tolist() == [[1.0, 3.0]]  # relu then max over the node's two codes
     torch.manual_seed(0)
     enc = AttributeEncoder(d_auto=5, d_ent=7)
-    codes, mask = torch.randn(3, 4, 5), torch.tensor([[1, 1, 1, 0], [1, 0, 0, 0], [0, 0, 0, 0]]).bool()
-    out = enc(codes, mask)
-    perm = enc(codes[:, [2, 0, 1, 3]], mask[:, [2, 0, 1, 3]])
+    codes, ptr = torch.randn(4, 5), torch.tensor([0, 3, 4, 4])  # nodes with 3, 1 and 0 codes
+    out = enc(codes, ptr)
+    perm = enc(codes[[2, 0, 1, 3]], ptr)
     assert out.shape == (3, 7) and torch.allclose(out, perm)
     assert out[2].abs().sum() == 0  # an entity without attributes starts at zero
     with pytest.raises(ValueError):
@@ -119,13 +118,20 @@ def test_rgat_isolated_node_keeps_its_representation():
 def test_pointwise_attribute_path_equals_the_padded_convolution():
     from kire.inject.attributes import masked_max
 
+    from kire.inject.attributes import padded_by_node
+
     torch.manual_seed(0)
     enc = AttributeEncoder(d_auto=5, d_ent=7)
-    codes, mask = torch.randn(4, 3, 5), torch.tensor([[1, 1, 0], [0, 0, 0], [1, 1, 1], [0, 1, 0]]).bool()
-    padded = masked_max(torch.relu(enc.CNN1D(codes.transpose(1, 2))).transpose(1, 2), mask)
-    assert torch.allclose(enc(codes, mask), padded, atol=1e-6)
+    codes, ptr = torch.randn(6, 5), torch.tensor([0, 2, 2, 5, 6])  # nodes with 2, 0, 3, 1 codes
+    x, mask = padded_by_node(codes, ptr.diff())
+    assert x.shape == (4, 3, 5) and mask.tolist() == [[1, 1, 0], [0, 0, 0], [1, 1, 1], [1, 0, 0]]
+    assert torch.equal(x[2], codes[2:5]) and x[0, 2].abs().sum() == 0
+    padded = masked_max(torch.relu(enc.CNN1D(x.transpose(1, 2))).transpose(1, 2), mask)
+    assert torch.allclose(enc(codes, ptr), padded, atol=1e-6)
     wide = AttributeEncoder(d_auto=5, d_ent=7, kernel_size=3)
-    assert wide(codes, mask).shape == (4, 7) and wide(codes, mask)[1].abs().sum() == 0
+    wide_padded = masked_max(torch.relu(wide.CNN1D(x.transpose(1, 2))).transpose(1, 2), mask)
+    assert torch.allclose(wide(codes, ptr), wide_padded, atol=1e-6) and wide(codes, ptr)[1].abs().sum() == 0
+    assert enc(torch.zeros(0, 5), torch.zeros(1, dtype=torch.long)).shape == (0, 7)
 
 
 def test_rgat_targets_restrict_only_the_last_layer_and_keep_their_rows_exact():

@@ -21,8 +21,7 @@ def small_knowledge() -> KnowledgeBatch:
         coref_mention_end=torch.tensor([2, 6, 3, 8]), coref_src=torch.tensor([0, 1, 2, 3]),
         coref_tgt=torch.tensor([1, 0, 3, 2]), coref_p=torch.tensor([0.9, 0.9, 0.5, 0.5]),
         coref_dist=torch.tensor([3, 3, 4, 4]),
-        node_codes=torch.randn(5, 3, 100),
-        node_code_mask=torch.tensor([[1, 1, 0], [1, 0, 0], [0, 0, 0], [1, 1, 1], [1, 0, 0]]).bool(),
+        node_codes=torch.randn(7, 100), node_code_ptr=torch.tensor([0, 2, 3, 3, 6, 7]),  # 2, 1, 0, 3, 1 codes
         edge_index=torch.tensor([[0, 1, 3], [1, 2, 4]]), edge_type=torch.tensor([0, 1, 0]),
         doc_nodes=torch.tensor([[0, 1], [3, -1]]), token_align=torch.full((B, L), -1),
         node_label_vectors=torch.randn(5, 2, 50), node_label_mask=torch.ones(5, 2, dtype=torch.bool),

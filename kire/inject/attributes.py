@@ -1,6 +1,7 @@
 """Attribute representation of KG entities (section 4.2, eq. 8) and the "w/o attr." initialisation.
 
-Shapes: N nodes, A attribute slots, d_auto the AutoEncoder code size, T label words, d_ent output.
+Shapes: N nodes, Tc attribute codes of all nodes (node by node), A attribute slots of a padded node,
+d_auto the AutoEncoder code size, T label words, d_ent output.
 """
 
 from __future__ import annotations
@@ -32,25 +33,39 @@ class AttributeEncoder(nn.Module):
             raise ValueError("kernel_size must be odd so that every slot keeps its position")
         self.CNN1D = nn.Conv1d(d_auto, d_ent, kernel_size, padding=kernel_size // 2)
 
-    def forward(self, codes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """codes [N, A, d_auto], mask [N, A] bool -> h^0 [N, d_ent]."""
-        if self.CNN1D.kernel_size[0] == 1:
-            return self._pointwise(codes, mask)
-        codes = codes * mask.unsqueeze(-1).to(codes.dtype)  # padding slots contribute zeros to wider kernels
-        conv = torch.relu(self.CNN1D(codes.transpose(1, 2))).transpose(1, 2)  # [N, A, d_ent]
-        return masked_max(conv, mask)
+    def forward(self, codes: torch.Tensor, ptr: torch.Tensor) -> torch.Tensor:
+        """codes [Tc, d_auto] node by node, ptr [N + 1] (node k's codes are rows ptr[k]:ptr[k + 1])
+        -> h^0 [N, d_ent]; a node without attributes gets 0.
 
-    def _pointwise(self, codes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Width-1 kernels on the real slots only, then max per node (same result, no padding work).
-
-        ReLU outputs are >= 0, so a max starting from 0 equals the masked max, and a node without
-        attributes gets 0.
+        Width-1 kernels see one slot each, so they run on the real codes only; wider kernels run on
+        the codes padded per node (zeros beyond a node's last code). ReLU outputs are >= 0, so a
+        max starting from 0 equals the max over a node's slots.
         """
-        node, _ = mask.nonzero(as_tuple=True)
-        rows = codes[mask]  # [T, d_auto]
-        conv = torch.relu(rows @ self.CNN1D.weight[:, :, 0].t() + self.CNN1D.bias)  # [T, d_ent]
-        out = conv.new_zeros(codes.shape[0], conv.shape[1])
-        return out.scatter_reduce(0, node.unsqueeze(1).expand_as(conv), conv, reduce="amax", include_self=True)
+        lengths = ptr.diff()
+        if self.CNN1D.kernel_size[0] == 1:
+            conv = torch.relu(codes @ self.CNN1D.weight[:, :, 0].t() + self.CNN1D.bias)  # [Tc, d_ent]
+        else:
+            x, mask = padded_by_node(codes, lengths)
+            conv = torch.relu(self.CNN1D(x.transpose(1, 2))).transpose(1, 2)[mask]  # real slots, [Tc, d_ent]
+        return per_node(conv, lengths, "max")
+
+
+def per_node(rows: torch.Tensor, lengths: torch.Tensor, reduce: str) -> torch.Tensor:
+    """Reduce ragged rows [T, d] node by node (``lengths`` [N]) with ``reduce`` ("max" or "mean")
+    -> [N, d]; a node without rows gets 0 (for "max" that is exact only for rows >= 0)."""
+    if not len(lengths):  # segment_reduce rejects zero segments
+        return rows.new_zeros(0, rows.shape[1])
+    return torch.segment_reduce(rows, reduce, lengths=lengths, initial=0.0)
+
+
+def padded_by_node(rows: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(x [N, A, d], mask [N, A])``: ragged rows [T, d] (node by node, ``lengths`` [N]) padded with
+    zeros to the longest node (A >= 1)."""
+    A = max(int(lengths.max()), 1) if len(lengths) else 1
+    mask = torch.arange(A, device=rows.device) < lengths.unsqueeze(1)
+    x = rows.new_zeros(len(lengths), A, rows.shape[1])
+    x[mask] = rows
+    return x, mask
 
 
 class LabelEncoder(nn.Module):

@@ -2,11 +2,11 @@
 
 Shapes: B documents, L positions of H (the encoder's coordinates, see kire.models.batch.Batch),
 Mc coreference mentions, C directed coreference pairs, N KG nodes of the batch's subgraph,
-A attribute slots per node (A_max), T label words per node, E KG edges, I linked-entity slots per
+Tc attribute codes of all nodes, T label words per node, E KG edges, I linked-entity slots per
 document (I_max).
 
 Every index below is already in H coordinates or is an index into another tensor of this batch;
-the builder (kire.inject.build) does the conversion from document token offsets.
+the builder (kire.inject.collate) does the conversion from document token offsets.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class KnowledgeBatch:
     coref_p: torch.Tensor              # [C] float: P_tea(m_s, m_t) = p_cr (eq. 2)
     coref_dist: torch.Tensor           # [C] long: psi(m_s, m_t), shortest distance in document words
     # -- KG subgraph (4.2) -----------------------------------------------------------------------
-    node_codes: torch.Tensor           # [N, A, d_auto] float: AutoEncoder codes q_j of each node's attributes (eq. 7)
-    node_code_mask: torch.Tensor       # [N, A] bool: real attribute slots
+    node_codes: torch.Tensor           # [Tc, d_auto] float: AutoEncoder codes q_j of the nodes' attributes (eq. 7), node by node
+    node_code_ptr: torch.Tensor        # [N + 1] long: node k's codes are rows node_code_ptr[k]:node_code_ptr[k + 1]
     edge_index: torch.Tensor           # [2, E] long: (head node, tail node) of each relation triple
     edge_type: torch.Tensor            # [E] long: relation id in [0, n_relations)
     # -- token-entity alignment (4.3) ------------------------------------------------------------
@@ -46,7 +46,7 @@ class KnowledgeBatch:
     @property
     def n_nodes(self) -> int:
         """N, the number of KG nodes in the batch's subgraph."""
-        return int(self.node_codes.shape[0])
+        return int(self.node_code_ptr.shape[0]) - 1
 
     @property
     def coref_pair_doc(self) -> torch.Tensor:
@@ -76,8 +76,10 @@ class KnowledgeBatch:
             _expect(bool((self.coref_mention_start < self.coref_mention_end).all())
                     and int(self.coref_mention_end.max()) <= length
                     and int(self.coref_mention_doc.max()) < batch_size, "coref mention span out of range")
-        _expect(self.node_codes.dim() == 3 and self.node_code_mask.shape == self.node_codes.shape[:2],
-                "node_codes must be [N, A, d] with node_code_mask [N, A]")
+        _expect(self.node_codes.dim() == 2 and self.node_code_ptr.dim() == 1 and n >= 0
+                and int(self.node_code_ptr[0]) == 0 and int(self.node_code_ptr[-1]) == len(self.node_codes)
+                and bool((self.node_code_ptr.diff() >= 0).all()),
+                "node_codes must be [Tc, d] with node_code_ptr [N + 1] from 0 to Tc, non-decreasing")
         _expect(self.edge_index.dim() == 2 and self.edge_index.shape[0] == 2
                 and self.edge_type.shape == (self.edge_index.shape[1],), "edge_index [2, E], edge_type [E]")
         if self.edge_index.numel():
@@ -102,7 +104,7 @@ def empty_knowledge_batch(batch_size: int, length: int, d_auto: int = 100, d_wor
         coref_mention_doc=torch.zeros(0, dtype=long), coref_mention_start=torch.zeros(0, dtype=long),
         coref_mention_end=torch.zeros(0, dtype=long), coref_src=torch.zeros(0, dtype=long),
         coref_tgt=torch.zeros(0, dtype=long), coref_p=torch.zeros(0), coref_dist=torch.zeros(0, dtype=long),
-        node_codes=torch.zeros(0, 1, d_auto), node_code_mask=torch.zeros(0, 1, dtype=torch.bool),
+        node_codes=torch.zeros(0, d_auto), node_code_ptr=torch.zeros(1, dtype=long),
         edge_index=torch.zeros(2, 0, dtype=long), edge_type=torch.zeros(0, dtype=long),
         doc_nodes=torch.full((batch_size, 0), -1, dtype=long),
         token_align=torch.full((batch_size, length), -1, dtype=long),

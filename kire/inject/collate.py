@@ -150,8 +150,11 @@ def kg_part(sk: SplitKnowledge, batch: Batch, hops: int, with_labels: bool) -> d
         slot = slot_of_entity[m_doc[k]].get(m_ent[k])
         if slot is not None:
             align[m_doc[k], m_start[k]:m_end[k]] = slot
-    codes, code_mask = padded_rows(sk.code_offsets, sk.codes, nodes, sk.d_auto)
-    out = {"node_codes": codes, "node_code_mask": code_mask, "edge_index": edge_index, "edge_type": edge_type,
+    # attribute codes stay ragged (node by node): nodes have 1-2 codes on average, A_max is 20
+    counts = sk.code_offsets[nodes + 1] - sk.code_offsets[nodes]
+    codes = torch.from_numpy(sk.codes[ragged_index(sk.code_offsets, nodes)].reshape(-1, sk.d_auto))
+    code_ptr = torch.from_numpy(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+    out = {"node_codes": codes, "node_code_ptr": code_ptr, "edge_index": edge_index, "edge_type": edge_type,
            "doc_nodes": doc_nodes, "token_align": torch.from_numpy(align),
            "node_ids": [sk.node_qids[n] for n in nodes]}
     if with_labels:

@@ -38,6 +38,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from kire.errors import InputError
+from kire.inject.attributes import per_node
 from kire.inject.batch import KnowledgeBatch
 from kire.inject.graph import with_inverse_edges
 from kire.inject.layer import Injected
@@ -48,12 +49,6 @@ COMPETITORS = ("reside", "recon", "kb_graph")
 # Attribute names of the attribute sequences (kire.embed.attributes) that RESIDE reads.
 TYPE_ATTRIBUTE = "instance of"
 ALIAS_ATTRIBUTE = "alias"
-
-
-def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Return the mean over dim 1 of x [N, A, d] where mask [N, A]; rows without any slot give 0."""
-    weights = mask.unsqueeze(-1).to(x.dtype)
-    return (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
 
 
 def node_to_tokens(h_nodes: torch.Tensor, kb: KnowledgeBatch) -> torch.Tensor:
@@ -195,7 +190,8 @@ class RECON(nn.Module):
 
     def forward(self, H: torch.Tensor, token_mask: torch.Tensor, kb: KnowledgeBatch) -> Injected:
         """H [B, L, d], token_mask [B, L] bool (unused) -> Injected."""
-        attr = torch.tanh(self.W_attr(masked_mean(kb.node_codes.to(H.dtype), kb.node_code_mask)))  # [N, d_ent]
+        mean = per_node(kb.node_codes.to(H.dtype), kb.node_code_ptr.diff(), "mean")  # 0 for a node without codes
+        attr = torch.tanh(self.W_attr(mean))  # [N, d_ent]
         rel = self.relation_context(attr, kb.edge_index, kb.edge_type) if kb.n_nodes else attr
         side = node_to_tokens(torch.cat([attr, rel], dim=-1), kb)
         return Injected(inject_concat(H, side, kb, self.W_o), None, None)

@@ -122,7 +122,7 @@ class KnowledgeInject(nn.Module):
         """Return h_e for the subgraph's nodes (eqs. 8-9): [N, d_ent]; final for the linked ones
         (``kb.doc_nodes``), which are all the layer reads."""
         if self.config.attributes:
-            h0 = self.entity_init(kb.node_codes, kb.node_code_mask)
+            h0 = self.entity_init(kb.node_codes, kb.node_code_ptr)
         else:
             if kb.node_label_vectors is None or kb.node_label_mask is None:
                 raise ValueError("the 'w/o attr.' ablation needs node_label_vectors in the KnowledgeBatch")
