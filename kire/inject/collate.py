@@ -119,7 +119,6 @@ def kg_part(sk: SplitKnowledge, batch: Batch, hops: int, with_labels: bool) -> d
     links = [sk.doc_links(doc) for doc in batch.doc_index]
     seeds = np.concatenate([lk[:, 1] for lk in links]) if links else np.zeros(0, np.int64)
     nodes = neighbourhood(sk, seeds, hops)
-    local = {int(n): i for i, n in enumerate(nodes)}
     in_set = np.zeros(sk.n_nodes, bool)
     in_set[nodes] = True
     e = sk.edges[in_set[sk.edges[:, 0]] & in_set[sk.edges[:, 2]]] if len(sk.edges) else sk.edges
@@ -135,7 +134,7 @@ def kg_part(sk: SplitKnowledge, batch: Batch, hops: int, with_labels: bool) -> d
         slots: dict[int, int] = {}
         ent_slot: dict[int, int] = {}
         for ent, node in lk.tolist():
-            ent_slot[ent] = slots.setdefault(local[node], len(slots))
+            ent_slot[ent] = slots.setdefault(int(remap[node]), len(slots))
         slot_of_entity.append(ent_slot)
         slot_nodes.append(list(slots))
     I = max((len(s) for s in slot_nodes), default=0)
