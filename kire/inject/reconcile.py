@@ -51,21 +51,28 @@ class SelfAttention(nn.Module):
         """The sublayer's output at positions (b, pos) only: x [B, S, d], mask [B, S], b/pos [T]
         (sorted by b, as ``nonzero`` gives them; every b has a real key) -> [T, d].
 
-        Queries are taken at those positions, keys and values at every real position, so each
-        row equals the corresponding row of ``forward``.
+        Each row equals the corresponding row of ``forward``, computed for few queries: instead of
+        projecting all S keys and values, each head's query is mapped back onto x,
+        q.(W_k x_j + b_k) = (W_k^T q).x_j + q.b_k, where q.b_k is the same for every key and drops
+        out of the softmax; and sum_j a_j (W_v x_j + b_v) = W_v (sum_j a_j x_j) + b_v as the a_j sum
+        to 1. The work then grows with T x heads x S instead of S x d, and T (aligned tokens) << S.
         """
         B, S, d = x.shape
         h, dh = self.heads, d // self.heads
+        W_q, W_k, W_v = self.W_qkv.weight.view(3, h, dh, d).unbind(0)  # each [h, dh, d]
+        b_q, _, b_v = self.W_qkv.bias.view(3, h, dh).unbind(0)
         counts = torch.bincount(b, minlength=B)
         rank = torch.arange(len(b), device=x.device) - (counts.cumsum(0) - counts)[b]
         x_q = x[b, pos]  # [T, d]
-        q = x.new_zeros(B, int(counts.max()), d)
-        q[b, rank] = x_q @ self.W_qkv.weight[:d].t() + self.W_qkv.bias[:d]
-        k, v = F.linear(x, self.W_qkv.weight[d:], self.W_qkv.bias[d:]).view(B, S, 2, h, dh).permute(2, 0, 3, 1, 4)
-        q = q.view(B, -1, h, dh).transpose(1, 2)
-        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :])
-        attended = attended.transpose(1, 2).reshape(B, -1, d)[b, rank]
-        return self.norm(x_q + self.W_o(attended))
+        q = (x_q @ W_q.reshape(d, d).t()).view(-1, h, dh) + b_q  # per-head queries, [T, h, dh]
+        q_x = torch.bmm(q.transpose(0, 1), W_k).transpose(0, 1) * dh ** -0.5  # W_k^T q / sqrt(dh), [T, h, d]
+        packed = x.new_zeros(B, int(counts.max()), h, d)
+        packed[b, rank] = q_x
+        scores = packed.view(B, -1, d) @ x.transpose(1, 2)  # [B, T_max * h, S]
+        a = scores.masked_fill(~mask.unsqueeze(1), float("-inf")).softmax(-1)
+        pooled = (a @ x).view(B, -1, h, d)[b, rank]  # sum_j a_j x_j per head, [T, h, d]
+        attended = torch.bmm(pooled.transpose(0, 1), W_v.transpose(1, 2)).transpose(0, 1) + b_v  # [T, h, dh]
+        return self.norm(x_q + self.W_o(attended.reshape(-1, d)))
 
 
 class Aggregator(nn.Module):
