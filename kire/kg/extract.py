@@ -244,6 +244,11 @@ def spool_window(n_workers: int) -> int:
     return 2 * n_workers
 
 
+def spool_slots(n_workers: int) -> int:
+    """Spool slots (gzip, local workers): one per chunk in flight plus the one being filled."""
+    return spool_window(n_workers) + 1
+
+
 SHM = Path("/dev/shm")
 
 
@@ -255,7 +260,7 @@ def spool_dir(out: Path, chunk_bytes: int, n_workers: int, shared_fs: bool) -> P
     (``shared_fs``) the workers may be on other machines: always under ``out``. The /dev/shm name
     derives from the output folder, so the next run on the same folder clears a crashed run's files.
     """
-    need = 2 * (spool_window(n_workers) + 1) * (chunk_bytes + (1 << 20))
+    need = 2 * spool_slots(n_workers) * (chunk_bytes + (1 << 20))
     path = out / "_chunks" / "spool"
     shutil.rmtree(path, ignore_errors=True)  # a crashed run's files, whichever folder it used
     if not shared_fs and SHM.is_dir() and os.access(SHM, os.W_OK):
@@ -409,8 +414,7 @@ def extract(
         # workers map spool slots the reader decompresses into, remote ones read closed spool files.
         spool = spool_dir(out, chunk_bytes, n_workers, bool(scheduler))
     if spool is not None and not scheduler:
-        # One slot per chunk in flight plus the one being filled (see _Dask.map_chunks).
-        slots = SpoolSlots(spool, spool_window(n_workers) + 1, chunk_bytes + 2 * TAIL_BLOCK)
+        slots = SpoolSlots(spool, spool_slots(n_workers), chunk_bytes + 2 * TAIL_BLOCK)
         raw = _slot_specs(dump, chunk_bytes, done, gzip_threads(n_workers), counter, slots)
         specs = raw
     else:
