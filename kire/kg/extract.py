@@ -5,8 +5,10 @@ Output folder layout::
     DIR/<table>/part-<k>.parquet   one part per chunk and table (zstd), schemas in kire.kg.schema
     DIR/_chunks/plan.json          what the chunk numbering depends on (input, size, chunk size, options)
     DIR/_chunks/part-<k>.json      marker of a finished chunk (its counts); a rerun skips these chunks
-    (spool)/part-<k>.txt           gzip only, with Dask: a decompressed chunk waiting for its worker
-                                   (/dev/shm, else DIR/_chunks/spool/); deleted once its parts exist
+    (spool)/slot-<i>.txt           gzip only, local Dask workers: reused files the reader decompresses
+                                   chunks into (kire.kg.spool; /dev/shm, else DIR/_chunks/spool/)
+    (spool)/part-<k>.txt           gzip only, --scheduler: a decompressed chunk waiting for its worker
+                                   (DIR/_chunks/spool/); deleted once its parts exist
     DIR/rejects.jsonl              malformed lines, with chunk and byte offset
     DIR/kg.duckdb                  a view per table
     DIR/manifest.json              written last: its presence means the whole extraction succeeded
@@ -165,22 +167,29 @@ class _Dask:
         else:
             self._start_method = _forked_workers()
             self._start_method.__enter__()  # left in place while the cluster lives: restarts fork too
-            with warnings.catch_warnings():
-                # Without a dashboard the scheduler still serves its health routes; when the default
-                # port is taken (another cluster) it picks another one, which is fine.
-                warnings.filterwarnings("ignore", message="Port .* is already in use")
-                self.cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, memory_limit=memory_limit or "auto",
-                )
-            self.client = Client(self.cluster)
+            try:
+                with warnings.catch_warnings():
+                    # Without a dashboard the scheduler still serves its health routes; when the
+                    # default port is taken (another cluster) it picks another one, which is fine.
+                    warnings.filterwarnings("ignore", message="Port .* is already in use")
+                    self.cluster = LocalCluster(
+                        n_workers=workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, memory_limit=memory_limit or "auto",
+                    )
+                self.client = Client(self.cluster)
+            except BaseException:
+                if self.cluster is not None:
+                    self.cluster.close()
+                self._start_method.__exit__(None, None, None)
+                raise
         self.n_workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
 
     def map_chunks(self, specs, out, options, on_done):
         """Submit chunks with at most 2 per worker in flight.
 
         For gzip that bounds the spool: a chunk is spooled only when the spec generator is advanced,
-        i.e. when a slot frees, so at most ``2 × workers`` (+1 being written) spool files exist.
+        i.e. when a task finishes, so at most ``2 × workers`` (+1 being written) spool slots or
+        files are in use.
         """
         from distributed import as_completed
 
@@ -213,12 +222,14 @@ class _Dask:
 def _forked_workers():
     """A dask config context in which LocalCluster worker processes are forked from this process.
 
-    Dask spawns workers by default: a fresh interpreter per worker that imports distributed, pyarrow,
-    msgspec and kire again, about 0.4 CPU-s each before its first chunk plus the same again for the
-    first chunk's imports (measured, docs/kg.md): on two cores that alone cost the 1 GB run a tenth of
-    its wall time. A forked worker inherits the modules already imported here (the worker-side ones
-    are imported first, below). Linux only: elsewhere (macOS, Windows) fork is unsafe or absent and
-    Dask's default stays.
+    Dask spawns workers by default: a fresh interpreter per worker that imports distributed, kire,
+    msgspec and pyarrow again (0.4 CPU-s each before it can take a task) and, in its first chunk,
+    pyarrow.parquet and pandas (pyarrow imports pandas the first time it builds an array: 0.25 CPU-s).
+    A forked worker inherits all of that from here (the worker-side imports are done first, below)
+    and is ready in about 0.15 s. On two cores this raised the 2-worker gzip speed-up on 1 GB from
+    1.41 to 1.84 (docs/kg.md). The child runs only the thread that forks (Dask's), which this start
+    method of Dask's is made for; Python >= 3.12 warns about forking a multi-threaded process.
+    Linux only: elsewhere (macOS, Windows) fork is unsafe or absent and Dask's default stays.
     """
     import multiprocessing
     import sys
@@ -231,9 +242,6 @@ def _forked_workers():
     import pyarrow.parquet  # noqa: F401  (what a worker's first chunk would import: inherited instead)
 
     pa.array([], type=pa.string())  # pyarrow's one-time imports when it first builds an array (pandas)
-
-    from kire.kg.records import entity_decoder  # noqa: F401
-
     return dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
 
 
@@ -255,8 +263,8 @@ SHM = Path("/dev/shm")
 def spool_dir(out: Path, chunk_bytes: int, n_workers: int, shared_fs: bool) -> Path:
     """The folder where the gzip reader leaves decompressed chunks for the workers (created empty).
 
-    /dev/shm (RAM, nothing written to disk) when it exists and has room for the window of spooled
-    chunks with a 2x margin; otherwise ``out/_chunks/spool``. With an existing scheduler
+    /dev/shm (RAM, nothing written to disk) when it exists and has room for the spool slots with a
+    2x margin; otherwise ``out/_chunks/spool``. With an existing scheduler
     (``shared_fs``) the workers may be on other machines: always under ``out``. The /dev/shm name
     derives from the output folder, so the next run on the same folder clears a crashed run's files.
     """
