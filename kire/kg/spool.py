@@ -86,7 +86,9 @@ class SpoolSlots:
         self._free, self._lent = [], {}
 
 
-def fill_chunks(fh, chunk_bytes: int, slots: SpoolSlots, path="dump") -> Iterator[tuple[int, int, Slot | None, int]]:
+def fill_chunks(
+    fh, chunk_bytes: int, slots: SpoolSlots, path="dump",
+) -> Iterator[tuple[int, int, Slot | None, int]]:
     """Yield ``(k, start_offset, slot, length)``: chunk ``k`` of the stream ``fh`` decompressed into
     the first ``length`` bytes of ``slot`` (``None`` and 0 for an empty chunk).
 
