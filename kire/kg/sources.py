@@ -88,7 +88,8 @@ def open_gzip_stream(path: str | os.PathLike, threads: int = 1):
     from isal import isal_zlib
 
     with open(path, "rb", buffering=0) as raw:
-        yield isal_zlib._GzipReader(raw, GZIP_INPUT_BUFFER)  # the C reader behind igzip.open
+        # The C reader behind igzip.open (a private name; isal is pinned and tests cover this path).
+        yield isal_zlib._GzipReader(raw, GZIP_INPUT_BUFFER)
 
 
 class _SizeCheckedGzip:
