@@ -14,14 +14,13 @@ COMPETITOR_CODES = {"reside": True, "recon": True, "kb_graph": False}
 
 def competitor_inputs(name):
     def inputs(wildcards):
-        sub = f"{RESULTS}/subgraph/{wildcards.dataset}"
         files = {
-            "base": f"{RESULTS}/{wildcards.dataset}/{wildcards.model}/base/seed{wildcards.seed}/model.safetensors",
-            "relations": f"{sub}/relations.parquet",
-            **{f"subgraph_{s}": f"{sub}/{s}/nodes.parquet" for s in COMPETITOR_SPLITS},
+            "base": run_path(wildcards.dataset, wildcards.model, "base", wildcards.seed, "model.safetensors"),
+            "relations": subgraph_path(wildcards.dataset, "relations.parquet"),
+            **{f"subgraph_{s}": subgraph_path(wildcards.dataset, s, "nodes.parquet") for s in COMPETITOR_SPLITS},
         }
         if COMPETITOR_CODES[name]:
-            files["codes"] = f"{RESULTS}/embed/attribute_codes/meta.json"
+            files["codes"] = embed_path("attribute_codes", "meta.json")
         return files
 
     return inputs

@@ -22,12 +22,12 @@ def coref_backend():
 
 def coref_inputs(wildcards):
     """The split's documents, plus links and the KG (kg_aliases) and NeuralCoref scores if used."""
-    inputs = {"docs": f"{RESULTS}/docs/{wildcards.dataset}/{wildcards.split}/docs.parquet"}
+    inputs = {"docs": docs_path(wildcards.dataset, wildcards.split, "docs.parquet")}
     if coref_enabled("kg_aliases"):
-        inputs["links"] = f"{RESULTS}/links/{wildcards.dataset}/links.parquet"
-        inputs["kg"] = f"{RESULTS}/kg/manifest.json"
+        inputs["links"] = links_path(wildcards.dataset, "links.parquet")
+        inputs["kg"] = kg_path("manifest.json")
     if coref_enabled("resolver") and coref_backend() == "neuralcoref":
-        inputs["scores"] = f"{RESULTS}/coref/{wildcards.dataset}/{wildcards.split}.neuralcoref.jsonl"
+        inputs["scores"] = coref_path(wildcards.dataset, f"{wildcards.split}.neuralcoref.jsonl")
     return inputs
 
 
@@ -35,7 +35,7 @@ def coref_source_args(wildcards, input):
     """--links/--kg/--neuralcoref-scores for the sources that need them."""
     args = []
     if "links" in input.keys():
-        args += ["--links", input.links, "--kg", f"{RESULTS}/kg"]
+        args += ["--links", input.links, "--kg", kg_path()]
     if "scores" in input.keys():
         args += ["--neuralcoref-scores", input.scores]
     return shlex.join(args)
@@ -45,10 +45,10 @@ rule coref:
     input:
         unpack(coref_inputs),
     output:
-        table=f"{RESULTS}/coref/{{dataset}}/{{split}}.parquet",
-        summary=f"{RESULTS}/coref/{{dataset}}/{{split}}.json",
+        table=coref_path("{dataset}", "{split}.parquet"),
+        summary=coref_path("{dataset}", "{split}.json"),
     params:
-        docs=lambda wc: f"{RESULTS}/docs/{wc.dataset}/{wc.split}",
+        docs=lambda wc: docs_path(wc.dataset, wc.split),
         options=shlex.quote(json.dumps(COREF, sort_keys=True)),
         sources=coref_source_args,
     log:
@@ -65,11 +65,11 @@ rule coref:
 
 rule neuralcoref_scores:
     input:
-        docs=f"{RESULTS}/docs/{{dataset}}/{{split}}/docs.parquet",
+        docs=docs_path("{dataset}", "{split}", "docs.parquet"),
     output:
-        scores=f"{RESULTS}/coref/{{dataset}}/{{split}}.neuralcoref.jsonl",
+        scores=coref_path("{dataset}", "{split}.neuralcoref.jsonl"),
     params:
-        docs=lambda wc: f"{RESULTS}/docs/{wc.dataset}/{wc.split}",
+        docs=lambda wc: docs_path(wc.dataset, wc.split),
         runner=f"{workflow.basedir}/kire/coref/neuralcoref_runner.py",
     log:
         logfile("neuralcoref_scores", "{dataset}", "{split}"),
@@ -84,7 +84,7 @@ rule neuralcoref_scores:
         "python {params.runner} {params.docs} {output.scores} > {log} 2>&1"
 
 
-COREF_TARGETS = expand(f"{RESULTS}/coref/{{dataset}}/{{split}}.parquet", dataset=DATASETS, split=COREF_SPLITS)
+COREF_TARGETS = expand(coref_path("{dataset}", "{split}.parquet"), dataset=DATASETS, split=COREF_SPLITS)
 TRAIN_ALL.extend(COREF_TARGETS)
 
 

@@ -12,13 +12,11 @@ import shlex
 DOC_SPLITS = ["train", "dev", "test"]
 DOC_TABLES = ["docs", "entities", "mentions", "labels"]
 SUBGRAPH_TABLES = ["nodes", "edges", "attributes", "doc_entities"]
-LINK_KG = f"{RESULTS}/kg"  # folder written by `kire kg extract` (rules/kg.smk)
-FILTERED_KG = f"{RESULTS}/kg_filtered"
 
 
 def doc_tables(dataset):
     """The document tables of every split of ``dataset`` (outputs of prepare_docs)."""
-    return expand(f"{RESULTS}/docs/{dataset}/{{split}}/{{table}}.parquet", split=DOC_SPLITS, table=DOC_TABLES,
+    return expand(docs_path(dataset, "{split}", "{table}.parquet"), split=DOC_SPLITS, table=DOC_TABLES,
                   allow_missing=True)
 
 
@@ -42,7 +40,7 @@ def filter_dataset_args(wildcards, input):
     return shlex.join(
         arg
         for name, links in zip(DATASETS, input.links)
-        for arg in ("--dataset", name, links, f"{RESULTS}/docs/{name}")
+        for arg in ("--dataset", name, links, docs_path(name))
     )
 
 
@@ -56,7 +54,7 @@ rule prepare_docs:
         dataset_raw_inputs,
     output:
         doc_tables("{dataset}"),
-        report=f"{RESULTS}/docs/{{dataset}}/report.json",
+        report=docs_path("{dataset}", "report.json"),
     params:
         args=prepare_args,
         out=lambda wildcards, output: str(Path(output.report).parent),
@@ -78,10 +76,10 @@ rule prepare_docs:
 rule link_entities:
     input:
         docs=lambda wc: doc_tables(wc.dataset),
-        kg=f"{LINK_KG}/manifest.json",
+        kg=kg_path("manifest.json"),
     output:
-        links=f"{RESULTS}/links/{{dataset}}/links.parquet",
-        report=f"{RESULTS}/links/{{dataset}}/report.json",
+        links=links_path("{dataset}", "links.parquet"),
+        report=links_path("{dataset}", "report.json"),
     params:
         options=shlex.quote(json.dumps(config["linking"], sort_keys=True)),
         docs=lambda wildcards, input: str(Path(input.docs[0]).parents[1]),
@@ -103,12 +101,12 @@ rule link_entities:
 
 rule filter_kg:
     input:
-        links=expand(f"{RESULTS}/links/{{dataset}}/links.parquet", dataset=DATASETS),
+        links=expand(links_path("{dataset}", "links.parquet"), dataset=DATASETS),
         docs=[table for name in DATASETS for table in doc_tables(name)],
-        kg=f"{LINK_KG}/manifest.json",
+        kg=kg_path("manifest.json"),
     output:
-        triples=directory(f"{FILTERED_KG}/relation_triples"),
-        audit=f"{FILTERED_KG}/audit.json",
+        triples=directory(kg_filtered_path("relation_triples")),
+        audit=kg_filtered_path("audit.json"),
     params:
         datasets=filter_dataset_args,
         options=shlex.quote(json.dumps(config["filter"], sort_keys=True)),
@@ -129,15 +127,15 @@ rule filter_kg:
 
 rule build_subgraph:
     input:
-        links=f"{RESULTS}/links/{{dataset}}/links.parquet",
-        triples=f"{FILTERED_KG}/relation_triples",
-        audit=f"{FILTERED_KG}/audit.json",
-        kg=f"{LINK_KG}/manifest.json",
+        links=links_path("{dataset}", "links.parquet"),
+        triples=kg_filtered_path("relation_triples"),
+        audit=kg_filtered_path("audit.json"),
+        kg=kg_path("manifest.json"),
     output:
-        relations=f"{RESULTS}/subgraph/{{dataset}}/relations.parquet",
-        tables=expand(f"{RESULTS}/subgraph/{{{{dataset}}}}/{{split}}/{{table}}.parquet",
-                      split=DOC_SPLITS, table=SUBGRAPH_TABLES),
-        report=f"{RESULTS}/subgraph/{{dataset}}/report.json",
+        relations=subgraph_path("{dataset}", "relations.parquet"),
+        tables=expand(subgraph_path("{dataset}", "{split}", "{table}.parquet"),
+                      split=DOC_SPLITS, table=SUBGRAPH_TABLES, allow_missing=True),
+        report=subgraph_path("{dataset}", "report.json"),
     params:
         options=shlex.quote(json.dumps(config["subgraph"], sort_keys=True)),
         kg=lambda wildcards, input: str(Path(input.kg).parent),
@@ -158,10 +156,10 @@ rule build_subgraph:
 
 
 DOCS_LINKING_TARGETS = [
-    *expand(f"{RESULTS}/docs/{{dataset}}/report.json", dataset=DATASETS),
-    *expand(f"{RESULTS}/links/{{dataset}}/report.json", dataset=DATASETS),
-    f"{FILTERED_KG}/audit.json",
-    *expand(f"{RESULTS}/subgraph/{{dataset}}/report.json", dataset=DATASETS),
+    *expand(docs_path("{dataset}", "report.json"), dataset=DATASETS),
+    *expand(links_path("{dataset}", "report.json"), dataset=DATASETS),
+    kg_filtered_path("audit.json"),
+    *expand(subgraph_path("{dataset}", "report.json"), dataset=DATASETS),
 ]
 TRAIN_ALL.extend(DOCS_LINKING_TARGETS)
 

@@ -9,12 +9,11 @@
 import os
 import shlex
 
-EMBED = f"{RESULTS}/embed"
-EMBED_SEQUENCES = [f"{EMBED}/sequences/sequences.parquet", f"{EMBED}/sequences/entities.parquet"]
-EMBED_CHARS = [f"{EMBED}/chars/vectors.npy", f"{EMBED}/chars/words.parquet"]
-EMBED_MODEL = [f"{EMBED}/autoencoder/{name}"
+EMBED_SEQUENCES = [embed_path("sequences", name) for name in ("sequences.parquet", "entities.parquet")]
+EMBED_CHARS = [embed_path("chars", name) for name in ("vectors.npy", "words.parquet")]
+EMBED_MODEL = [embed_path("autoencoder", name)
                for name in ("encoder.safetensors", "encoder.json", "autoencoder.safetensors", "report.json")]
-EMBED_CODES = [f"{EMBED}/attribute_codes/{name}"
+EMBED_CODES = [embed_path("attribute_codes", name)
                for name in ("codes.safetensors", "entities.parquet", "triples.parquet", "meta.json")]
 
 
@@ -26,7 +25,7 @@ EMBED_DIR_OF = lambda files: os.path.dirname(files[0])
 
 rule attribute_sequences:
     input:
-        kg=f"{RESULTS}/kg/manifest.json",
+        kg=kg_path("manifest.json"),
     output:
         EMBED_SEQUENCES,
     params:
@@ -50,7 +49,7 @@ rule attribute_sequences:
 rule train_char_embeddings:
     input:
         sequences=EMBED_SEQUENCES,
-        docs=[f"{RESULTS}/docs/{name}/{split}/docs.parquet" for name in DATASETS
+        docs=[docs_path(name, split, "docs.parquet") for name in DATASETS
               for split in ("train", "dev", "test")],
         glove=EMBED_GLOVE,
     output:
@@ -112,7 +111,7 @@ rule encode_attributes:
         sequences=EMBED_SEQUENCES,
         chars=EMBED_CHARS,
         glove=EMBED_GLOVE,
-        nodes=[f"{RESULTS}/subgraph/{name}/{split}/nodes.parquet" for name in DATASETS
+        nodes=[subgraph_path(name, split, "nodes.parquet") for name in DATASETS
                for split in ("train", "dev", "test")],
     output:
         EMBED_CODES,
@@ -141,4 +140,4 @@ rule embed:
         EMBED_CODES,
 
 
-TRAIN_ALL.extend([f"{EMBED}/autoencoder/report.json", f"{EMBED}/attribute_codes/meta.json"])
+TRAIN_ALL.extend([embed_path("autoencoder", "report.json"), embed_path("attribute_codes", "meta.json")])

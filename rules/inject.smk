@@ -29,15 +29,15 @@ def inject_inputs(name):
     coref, codes, kg = INJECT_VARIANTS[name]
 
     def inputs(wildcards):
-        files = {"base": f"{RESULTS}/{wildcards.dataset}/{wildcards.model}/base/seed{wildcards.seed}/model.safetensors"}
+        files = {"base": run_path(wildcards.dataset, wildcards.model, "base", wildcards.seed, "model.safetensors")}
         if coref:
-            files.update({f"coref_{s}": f"{RESULTS}/coref/{wildcards.dataset}/{s}.parquet" for s in INJECT_SPLITS})
+            files.update({f"coref_{s}": coref_path(wildcards.dataset, f"{s}.parquet") for s in INJECT_SPLITS})
         if kg:
-            files["relations"] = f"{RESULTS}/subgraph/{wildcards.dataset}/relations.parquet"
-            files.update({f"subgraph_{s}": f"{RESULTS}/subgraph/{wildcards.dataset}/{s}/nodes.parquet"
+            files["relations"] = subgraph_path(wildcards.dataset, "relations.parquet")
+            files.update({f"subgraph_{s}": subgraph_path(wildcards.dataset, s, "nodes.parquet")
                           for s in INJECT_SPLITS})
         if codes:
-            files["codes"] = f"{RESULTS}/embed/attribute_codes/meta.json"
+            files["codes"] = embed_path("attribute_codes", "meta.json")
         return files
 
     return inputs
@@ -53,7 +53,7 @@ def inject_settings(name):
              "hops": INJECT.get("hops", 1), "max_attributes": INJECT.get("max_attributes", 20),
              "inject": INJECT.get("layer", {})}
         if coref:
-            s["coref"] = f"{RESULTS}/coref/{wildcards.dataset}/{{split}}.parquet"
+            s["coref"] = coref_path(wildcards.dataset, "{split}.parquet")
         if kg:
             s["subgraph"] = os.path.dirname(input.relations)
         if codes:

@@ -7,8 +7,7 @@ import os
 
 from kire.kg.commands import extract_flags
 
-KG_DIR = f"{RESULTS}/kg"
-KG_MANIFEST = f"{KG_DIR}/manifest.json"
+KG_MANIFEST = kg_path("manifest.json")
 
 
 rule extract_kg:

@@ -10,9 +10,8 @@ from kire.report.build import report_files
 
 REPORT_GRID = config.get("experiments", {})
 REPORT_DATASETS = REPORT_GRID.get("datasets") or DATASETS
-REPORT_DIR = f"{RESULTS}/report"
 REPORT_RUNS = expand(
-    f"{RESULTS}/{{dataset}}/{{model}}/{{variant}}/seed{{seed}}/metrics.json",
+    run_path("{dataset}", "{model}", "{variant}", "{seed}", "metrics.json"),
     dataset=REPORT_DATASETS,
     model=REPORT_GRID.get("models", []),
     variant=REPORT_GRID.get("variants", []),
@@ -20,8 +19,8 @@ REPORT_RUNS = expand(
 )
 # Figures and tables with a caption go into the HTML report; the CSV twins are plain outputs.
 REPORT_OUTPUTS = [
-    (report(f"{REPORT_DIR}/{name}", caption=f"../workflow/report/{group}.rst", category="kire report")
-     if group else f"{REPORT_DIR}/{name}")
+    (report(report_path(name), caption=f"../workflow/report/{group}.rst", category="kire report")
+     if group else report_path(name))
     for name, group in report_files(REPORT_GRID.get("variants", []))
 ]
 
@@ -53,4 +52,4 @@ rule report:
 
 # Without rule train (rules/train.smk) nothing could build the runs: then the report is not a target.
 if REPORT_RUNS and os.path.exists(os.path.join(workflow.basedir, "rules", "train.smk")):
-    TRAIN_ALL.append(f"{REPORT_DIR}/report.md")
+    TRAIN_ALL.append(report_path("report.md"))

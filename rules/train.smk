@@ -16,7 +16,8 @@ import shlex
 TRAIN = config.get("train", {})
 SPLIT_SOURCES = config.get("splits", {})
 TRAIN_VARIANTS = globals().get("TRAIN_VARIANTS", {})
-RUN_DIR = f"{RESULTS}/{{dataset}}/{{model}}/{{variant}}/seed{{seed}}"
+RUN = ("{dataset}", "{model}", "{variant}", "{seed}")  # the run folder's wildcards, for run_path()
+RUN_DIR = run_path(*RUN)
 TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "inject_lr", "grad_clip", "max_entities", "device")
 
 
@@ -26,14 +27,9 @@ wildcard_constraints:
     seed="[0-9]+",
 
 
-def docs_dir(dataset, split):
-    """Folder of a split's document tables (written by prepare_docs, rules/docs.smk)."""
-    return f"{RESULTS}/docs/{dataset}/{split}"
-
-
 def train_inputs(wildcards):
     """The document tables of the dataset, rel_info, and the variant's own inputs."""
-    inputs = {split: f"{docs_dir(wildcards.dataset, split)}/docs.parquet" for split in ("train", "dev", "test")}
+    inputs = {split: docs_path(wildcards.dataset, split, "docs.parquet") for split in ("train", "dev", "test")}
     inputs["rel_info"] = config["datasets"][wildcards.dataset]["rel_info"]
     extra = TRAIN_VARIANTS.get(wildcards.variant, {}).get("inputs")
     if extra:
@@ -63,8 +59,8 @@ rule split_docred:
     input:
         lambda wc: SPLIT_SOURCES[wc.name]["source"],
     output:
-        train=f"{RESULTS}/splits/{{name}}/train.json",
-        dev=f"{RESULTS}/splits/{{name}}/dev.json",
+        train=splits_path("{name}", "train.json"),
+        dev=splits_path("{name}", "dev.json"),
     params:
         n_train=lambda wc: SPLIT_SOURCES[wc.name]["n_train"],
         n_dev=lambda wc: SPLIT_SOURCES[wc.name]["n_dev"],
@@ -85,14 +81,14 @@ rule train:
     input:
         unpack(train_inputs),
     output:
-        model=f"{RUN_DIR}/model.safetensors",
-        meta=f"{RUN_DIR}/model.json",
-        theta=f"{RUN_DIR}/theta.json",
-        epochs=f"{RUN_DIR}/metrics.jsonl",
-        dev=f"{RUN_DIR}/result_dev.json",
-        test=f"{RUN_DIR}/result_test.json",
+        model=run_path(*RUN, "model.safetensors"),
+        meta=run_path(*RUN, "model.json"),
+        theta=run_path(*RUN, "theta.json"),
+        epochs=run_path(*RUN, "metrics.jsonl"),
+        dev=run_path(*RUN, "result_dev.json"),
+        test=run_path(*RUN, "result_test.json"),
     params:
-        docs=lambda wc: f"{RESULTS}/docs/{wc.dataset}",
+        docs=lambda wc: docs_path(wc.dataset),
         out=RUN_DIR,
         args=train_args,
     log:
@@ -113,14 +109,14 @@ rule train:
 rule evaluate_run:
     """The official metric of a run on dev (and on test when it is labeled): RUN/metrics.json."""
     input:
-        theta=f"{RUN_DIR}/theta.json",
-        dev_result=f"{RUN_DIR}/result_dev.json",
-        result=f"{RUN_DIR}/result_test.json",
-        docs=lambda wc: [f"{docs_dir(wc.dataset, s)}/docs.parquet" for s in ("train", "dev", "test")],
+        theta=run_path(*RUN, "theta.json"),
+        dev_result=run_path(*RUN, "result_dev.json"),
+        result=run_path(*RUN, "result_test.json"),
+        docs=lambda wc: [docs_path(wc.dataset, s, "docs.parquet") for s in ("train", "dev", "test")],
     output:
-        f"{RUN_DIR}/metrics.json",
+        run_path(*RUN, "metrics.json"),
     params:
-        docs=lambda wc: f"{RESULTS}/docs/{wc.dataset}",
+        docs=lambda wc: docs_path(wc.dataset),
         run=RUN_DIR,
     log:
         logfile("evaluate_run", "{dataset}", "{model}", "{variant}", "seed{seed}"),
@@ -136,7 +132,7 @@ rule evaluate_run:
 
 _GRID = config.get("experiments", {})
 TRAIN_RUNS = expand(
-    f"{RESULTS}/{{dataset}}/{{model}}/{{variant}}/seed{{seed}}/metrics.json",
+    run_path(*RUN, "metrics.json"),
     dataset=_GRID.get("datasets") or DATASETS,
     model=_GRID.get("models", []),
     variant=_GRID.get("variants", []),
