@@ -140,22 +140,26 @@ def _verify_gzip_strictly(path: Path) -> None:
             pass
 
 
-def _read_or_fail(fh, size: int, path) -> bytes:
-    """Read up to ``size`` bytes, turning a decompression failure into an InputError."""
+@contextlib.contextmanager
+def _decompression_errors(path):
+    """Turn a decompressor's failure inside the block into an InputError naming ``path``."""
     try:
-        return fh.read(size)
+        yield
     except (OSError, EOFError, ValueError, RuntimeError) as err:
         raise InputError(str(path), None, None,
                          f"corrupt or truncated compressed data: {err}") from err
+
+
+def _read_or_fail(fh, size: int, path) -> bytes:
+    """Read up to ``size`` bytes, turning a decompression failure into an InputError."""
+    with _decompression_errors(path):
+        return fh.read(size)
 
 
 def readinto_or_fail(fh, view, path) -> int:
     """``fh.readinto(view)``, turning a decompression failure into an InputError."""
-    try:
+    with _decompression_errors(path):
         return fh.readinto(view)
-    except (OSError, EOFError, ValueError, RuntimeError) as err:
-        raise InputError(str(path), None, None,
-                         f"corrupt or truncated compressed data: {err}") from err
 
 
 def stream_chunks(fh, chunk_bytes: int, path="dump") -> Iterator[tuple[int, int, list[bytes]]]:
