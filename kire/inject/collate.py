@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from kire.inject.attributes import padded_by_node
 from kire.inject.batch import KnowledgeBatch
 from kire.inject.knowledge import SplitKnowledge
 from kire.models.batch import Batch
@@ -62,15 +63,16 @@ def neighbourhood(sk: SplitKnowledge, seeds: np.ndarray, hops: int) -> np.ndarra
     return nodes
 
 
+def ragged_rows(offsets: np.ndarray, rows: np.ndarray, nodes: np.ndarray, d: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(rows [T, d], counts [n] long)``: the ragged rows of ``nodes``, node by node."""
+    counts = offsets[nodes + 1] - offsets[nodes] if len(nodes) else np.zeros(0, np.int64)
+    return (torch.from_numpy(rows[ragged_index(offsets, nodes)].reshape(-1, d)),
+            torch.from_numpy(counts.astype(np.int64)))
+
+
 def padded_rows(offsets: np.ndarray, rows: np.ndarray, nodes: np.ndarray, d: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``([n, A, d], [n, A] bool)``: each node's ragged rows, padded to the longest (A >= 1)."""
-    counts = offsets[nodes + 1] - offsets[nodes] if len(nodes) else np.zeros(0, np.int64)
-    A = max(int(counts.max()) if len(counts) else 0, 1)
-    out = np.zeros((len(nodes), A, d), np.float32)
-    mask = np.arange(A)[None, :] < counts[:, None]
-    if counts.sum():
-        out[mask] = rows[ragged_index(offsets, nodes)]
-    return torch.from_numpy(out), torch.from_numpy(mask)
+    return padded_by_node(*ragged_rows(offsets, rows, nodes, d))
 
 
 def coref_part(sk: SplitKnowledge, batch: Batch) -> dict[str, torch.Tensor]:
@@ -150,9 +152,8 @@ def kg_part(sk: SplitKnowledge, batch: Batch, hops: int, with_labels: bool) -> d
         if slot is not None:
             align[m_doc[k], m_start[k]:m_end[k]] = slot
     # attribute codes stay ragged (node by node): nodes have 1-2 codes on average, A_max is 20
-    counts = sk.code_offsets[nodes + 1] - sk.code_offsets[nodes]
-    codes = torch.from_numpy(sk.codes[ragged_index(sk.code_offsets, nodes)].reshape(-1, sk.d_auto))
-    code_ptr = torch.from_numpy(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+    codes, counts = ragged_rows(sk.code_offsets, sk.codes, nodes, sk.d_auto)
+    code_ptr = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
     out = {"node_codes": codes, "node_code_ptr": code_ptr, "edge_index": edge_index, "edge_type": edge_type,
            "doc_nodes": doc_nodes, "token_align": torch.from_numpy(align),
            "node_ids": [sk.node_qids[n] for n in nodes]}
