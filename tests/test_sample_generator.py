@@ -11,7 +11,8 @@ import pytest
 from kire.cli import main
 from kire.docs.docred import read_docred
 from kire.errors import InputError, KireError
-from kire.sample.generate import DUMP_NAME, write_sample
+from kire.sample.dump import DUMP_NAME
+from kire.sample.generate import write_sample
 from kire.sample.validate import dump_coverage, dump_entities, validate_sample
 
 

@@ -23,6 +23,7 @@ from kire.sample.world import (
 
 ENTITY_URI = "http://www.wikidata.org/entity/"
 MODIFIED = "2026-01-05T09:30:00Z"  # a fixed "last edited" date: the sample has no real history
+DUMP_NAME = "wikidata-sample.json.gz"  # the dump's file name in a sample folder (kire.sample.generate)
 
 
 def datavalue(value: Value, datatype: str) -> dict[str, Any]:

@@ -24,13 +24,12 @@ from typing import Any
 from kire.errors import KireError
 from kire.io import atomic_dir
 from kire.sample.docred import docred_split, rel_info
-from kire.sample.dump import dump_records, dump_text, gzip_bytes
+from kire.sample.dump import DUMP_NAME, dump_records, dump_text, gzip_bytes
 from kire.sample.dwie import dwie_documents, dwie_rel_info
 from kire.sample.facts import SampleKG
 
 DOCRED_SEED = 2
 DWIE_SEED = 3
-DUMP_NAME = "wikidata-sample.json.gz"
 
 
 def sample_files() -> dict[str, bytes]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kire.errors import InputError
+from kire.sample.dump import DUMP_NAME
 
 SNAK_TYPES = {"value", "somevalue", "novalue"}
 DATATYPES = {"wikibase-item", "wikibase-property", "string", "external-id", "monolingualtext", "time",
@@ -223,8 +224,6 @@ def validate_dwie(folder: Path, enwiki_titles: set[str]) -> dict[str, Any]:
 
 def validate_sample(folder: str | Path) -> dict[str, Any]:
     """Validate a whole sample folder (see :mod:`kire.sample.generate`); return counts."""
-    from kire.sample.generate import DUMP_NAME
-
     folder = Path(folder)
     dump = folder / DUMP_NAME
     coverage = dump_coverage(dump)
