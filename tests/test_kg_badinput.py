@@ -88,7 +88,7 @@ def test_crash_then_rerun_reuses_finished_chunks(tmp_path, head_lines, monkeypat
     real_run_chunk = kg_extract.run_chunk
 
     def crash_at_chunk_6(spec, out_dir, options):
-        if spec[1] == 6:
+        if spec.chunk == 6:
             raise RuntimeError("simulated crash")
         return real_run_chunk(spec, out_dir, options)
 

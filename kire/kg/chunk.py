@@ -3,20 +3,36 @@
 A chunk's outputs are ``<out>/<table>/part-<k>.parquet`` for every table, ``<out>/_chunks/<k>.rejects.jsonl``
 and, written last, the marker ``<out>/_chunks/<k>.json`` with its counts. A chunk whose marker exists is
 finished: a rerun after a crash skips it.
+
+A task's input is a *chunk spec* (:class:`ChunkSpec`): where chunk ``k``'s text is and how to read it.
+One class per source, so that the dump format is decided once, where the specs are made
+(kire.kg.extract):
+
+- :class:`JsonRange`: a byte range of a plain ``.json`` dump, read by the task itself;
+- :class:`Bz2Range`: a compressed byte range of a ``.json.bz2`` dump (kire.kg.bz2blocks);
+- :class:`TextPieces`: decompressed gzip text held in memory (in-process runs);
+- :class:`SpoolSlotText`: decompressed gzip text in a spool slot (local Dask workers, kire.kg.spool);
+- :class:`SpoolFileText`: decompressed gzip text in a closed spool file (``--scheduler``), deleted
+  once the chunk is finished.
 """
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import gc
 import json
+import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
 
 from kire.io import atomic_path, write_json_atomic, write_parquet_atomic
 from kire.kg.records import entity_decoder
+from kire.kg.sources import read_json_range
+from kire.kg.spool import map_spooled
 from kire.kg.tables import ExtractOptions, TableRows
 
 REJECT_PREVIEW = 300  # bytes of a rejected line kept in rejects.jsonl
@@ -36,6 +52,94 @@ def rejects_path(out: Path, index: int) -> Path:
     """The rejected lines of chunk ``index`` (JSON lines)."""
     return out / "_chunks" / f"{part_name(index)}.rejects.jsonl"
 
+
+# ---- chunk specs: where a chunk's text is ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChunkSpec(abc.ABC):
+    """Chunk ``chunk`` of the dump; a subclass says where its text is. Sent to a Dask worker (pickled)."""
+
+    chunk: int
+
+    @abc.abstractmethod
+    def read(self):
+        """``(offset, text)``: the chunk's whole dump lines and the offset of their first byte in the
+        decompressed dump (None when unknown). ``text`` is bytes or a read-only mmap."""
+
+    def finished(self) -> None:
+        """Called once the chunk's parts and marker are written (nothing to do for most sources)."""
+
+
+@dataclass(frozen=True)
+class JsonRange(ChunkSpec):
+    """The lines of a plain JSON dump owned by the byte range ``[start, end)`` (kire.kg.sources)."""
+
+    path: str
+    start: int
+    end: int
+
+    def read(self):
+        return read_json_range(self.path, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Bz2Range(ChunkSpec):
+    """The lines owned by the compressed byte range ``[start, end)`` of a bz2 dump (kire.kg.bz2blocks).
+
+    The offset in the decompressed dump is unknown (None): it would take decompressing every
+    earlier block."""
+
+    path: str
+    start: int
+    end: int
+
+    def read(self):
+        from kire.kg.bz2blocks import read_bz2_range
+
+        return None, read_bz2_range(self.path, self.start, self.end, first=(self.chunk == 0))
+
+
+@dataclass(frozen=True)
+class TextPieces(ChunkSpec):
+    """Decompressed text starting at ``offset``, in pieces whose concatenation is the chunk
+    (kire.kg.sources.stream_chunks); the worker joins them."""
+
+    offset: int
+    pieces: list[bytes]
+
+    def read(self):
+        return self.offset, b"".join(self.pieces)
+
+
+@dataclass(frozen=True)
+class SpoolSlotText(ChunkSpec):
+    """Decompressed text in the first ``length`` bytes of a spool slot (kire.kg.spool); the driver
+    reuses the slot once the chunk's marker is back."""
+
+    offset: int
+    path: str
+    length: int
+
+    def read(self):
+        return self.offset, map_spooled(self.path, self.length)
+
+
+@dataclass(frozen=True)
+class SpoolFileText(ChunkSpec):
+    """Decompressed text in a closed spool file, deleted once the chunk is finished."""
+
+    offset: int
+    path: str
+
+    def read(self):
+        return self.offset, map_spooled(self.path, os.stat(self.path).st_size)
+
+    def finished(self) -> None:
+        # Only after the marker: a worker lost before this point leaves the file for Dask's retry.
+        Path(self.path).unlink(missing_ok=True)
+
+
+# ---- extracting a chunk's lines ----------------------------------------------------------------
 
 @contextlib.contextmanager
 def gc_paused():

@@ -26,7 +26,7 @@ import os
 import shutil
 import time
 import warnings
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kire import __version__
@@ -36,9 +36,9 @@ from kire.kg import chunk as chunks
 from kire.kg.duck import DB_NAME, write_views
 from kire.kg.schema import KG_TABLES
 from kire.kg.sources import (
-    TAIL_BLOCK, dump_format, json_ranges, open_decompressed, open_gzip_stream, read_json_range, stream_chunks,
+    TAIL_BLOCK, dump_format, json_ranges, open_decompressed, open_gzip_stream, stream_chunks,
 )
-from kire.kg.spool import SpoolSlots, fill_chunks, map_spooled
+from kire.kg.spool import SpoolSlots, fill_chunks
 from kire.kg.tables import ExtractOptions
 
 log = logging.getLogger(__name__)
@@ -48,40 +48,20 @@ DEFAULT_CHUNK_MB = 64
 
 # ---- the task a worker runs -------------------------------------------------------------------
 
-def run_chunk(spec: tuple, out: str, options: ExtractOptions) -> dict:
+def run_chunk(spec: chunks.ChunkSpec, out: str, options: ExtractOptions) -> dict:
     """Extract one chunk and write its parts; return its marker. Runs on a Dask worker.
 
-    ``spec`` is ``("json", k, path, start, end)``, ``("pieces", k, offset, [bytes, ...])``,
-    ``("slot", k, offset, path, length)`` (a decompressed gzip chunk in the first ``length`` bytes of
-    a spool slot, see kire.kg.spool; the driver reuses the slot once this returns),
-    ``("spool", k, offset, path)`` (a decompressed gzip chunk in a spool file, deleted here once the
-    chunk's parts and marker are written) or ``("bz2", k, path, start, end)`` (compressed byte range,
-    see kire.kg.bz2blocks).
+    ``spec`` says where the chunk's text is and reads it (kire.kg.chunk.ChunkSpec); once the parts
+    and the marker are written, ``spec.finished()`` lets go of its source (a spool file).
     """
-    kind, k = spec[0], spec[1]
-    if kind == "json":
-        offset, data = read_json_range(spec[2], spec[3], spec[4])
-    elif kind == "pieces":
-        offset, data = spec[2], b"".join(spec[3])
-    elif kind == "slot":
-        offset, data = spec[2], map_spooled(spec[3], spec[4])
-    elif kind == "spool":
-        offset, data = spec[2], map_spooled(spec[3], os.stat(spec[3]).st_size)
-    elif kind == "bz2":
-        from kire.kg.bz2blocks import read_bz2_range
-
-        offset, data = None, read_bz2_range(spec[2], spec[3], spec[4], first=(k == 0))
-    else:
-        raise ValueError(f"unknown chunk kind {kind!r}")
+    offset, data = spec.read()
     with chunks.gc_paused():  # also while the rows become Arrow tables
-        rows, rejects = chunks.extract_lines(data, k, offset, options)
-        marker = chunks.write_chunk(Path(out), k, rows, rejects, {"json_bytes": len(data)})
+        rows, rejects = chunks.extract_lines(data, spec.chunk, offset, options)
+        marker = chunks.write_chunk(Path(out), spec.chunk, rows, rejects, {"json_bytes": len(data)})
     if isinstance(data, mmap.mmap):
         with contextlib.suppress(BufferError):  # a view still alive: the collector unmaps it
             data.close()
-    if kind == "spool":
-        # Only after the marker: a worker lost before this point leaves the file for Dask's retry.
-        Path(spec[3]).unlink(missing_ok=True)
+    spec.finished()
     return marker
 
 
@@ -103,7 +83,8 @@ def process_usage() -> dict:
 
 # ---- planning and resume ----------------------------------------------------------------------
 
-def _plan(dump: Path, fmt: str, chunk_bytes: int, options: ExtractOptions) -> dict:
+def _plan_record(dump: Path, fmt: str, chunk_bytes: int, options: ExtractOptions) -> dict:
+    """What the chunk numbering depends on (written to _chunks/plan.json; a rerun with another starts over)."""
     st = dump.stat()
     return {
         "input": str(dump.resolve()), "format": fmt, "bytes": st.st_size, "mtime_ns": st.st_mtime_ns,
@@ -197,7 +178,7 @@ class _Dask:
         pending = as_completed()
         in_flight = 0
         for spec in specs:
-            pending.add(self.client.submit(run_chunk, spec, out, options, key=f"kg-chunk-{spec[1]}",
+            pending.add(self.client.submit(run_chunk, spec, out, options, key=f"kg-chunk-{spec.chunk}",
                                            retries=2, pure=False))
             in_flight += 1
             while in_flight >= window:
@@ -284,49 +265,46 @@ def spool_dir(out: Path, chunk_bytes: int, n_workers: int, shared_fs: bool) -> P
 
 
 def _spooled(specs, folder: Path):
-    """Turn ``("pieces", k, offset, pieces)`` specs into ``("spool", k, offset, file)``.
+    """Turn :class:`~kire.kg.chunk.TextPieces` specs into :class:`~kire.kg.chunk.SpoolFileText`;
+    closing this generator closes ``specs`` (the decompressing reader).
 
     Files are written atomically (kire.io.atomic_path), so a file named ``part-<k>.txt`` is always
     complete; being in the spool folder (never ``_chunks/part-*.json``), none is taken for a finished chunk.
     """
-    for spec in specs:
-        if spec[0] != "pieces":
-            yield spec
-            continue
-        k = spec[1]
-        path = folder / f"{chunks.part_name(k)}.txt"
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            fh.writelines(spec[3])
-        yield ("spool", k, spec[2], str(path))
+    with contextlib.closing(specs):
+        for spec in specs:
+            if not isinstance(spec, chunks.TextPieces):
+                yield spec
+                continue
+            path = folder / f"{chunks.part_name(spec.chunk)}.txt"
+            with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+                fh.writelines(spec.pieces)
+            yield chunks.SpoolFileText(spec.chunk, spec.offset, str(path))
 
 
 def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads: int, counter: dict):
     """Yield the specs of the chunks still to run; ``counter['chunks']`` ends as the total count."""
-    if fmt == "json":
-        ranges = json_ranges(dump.stat().st_size, chunk_bytes)
-        counter["chunks"] = len(ranges)
-        for k, (start, end) in enumerate(ranges):
-            if k not in done:
-                yield ("json", k, str(dump), start, end)
-        return
-    if fmt == "bz2":
-        from kire.kg.bz2blocks import bz2_ranges
+    if fmt in ("json", "bz2"):
+        if fmt == "json":
+            ranges, spec = json_ranges(dump.stat().st_size, chunk_bytes), chunks.JsonRange
+        else:
+            from kire.kg.bz2blocks import bz2_ranges
 
-        ranges = bz2_ranges(dump, chunk_bytes)
+            ranges, spec = bz2_ranges(dump, chunk_bytes), chunks.Bz2Range
         counter["chunks"] = len(ranges)
         for k, (start, end) in enumerate(ranges):
             if k not in done:
-                yield ("bz2", k, str(dump), start, end)
+                yield spec(k, str(dump), start, end)
         return
     with open_decompressed(dump, threads) as fh:
         for k, offset, pieces in stream_chunks(fh, chunk_bytes, dump):
             counter["chunks"] = k + 1
             if k not in done:
-                yield ("pieces", k, offset, pieces)
+                yield chunks.TextPieces(k, offset, pieces)
 
 
 def _slot_specs(dump: Path, chunk_bytes: int, done: set[int], threads: int, counter: dict, slots: SpoolSlots):
-    """gzip for local workers: ``("slot", k, offset, file, length)`` specs, each chunk decompressed
+    """gzip for local workers: :class:`~kire.kg.chunk.SpoolSlotText` specs, each chunk decompressed
     straight into a spool slot (kire.kg.spool) lent to chunk ``k`` until its marker is back."""
     with open_gzip_stream(dump, threads) as fh:
         for k, offset, slot, length in fill_chunks(fh, chunk_bytes, slots, dump):
@@ -335,10 +313,10 @@ def _slot_specs(dump: Path, chunk_bytes: int, done: set[int], threads: int, coun
                 if slot is not None:
                     slots.give_back(slot)
             elif slot is None:
-                yield ("pieces", k, offset, [])
+                yield chunks.TextPieces(k, offset, [])
             else:
                 slots.lend(k, slot)
-                yield ("slot", k, offset, str(slot.path), length)
+                yield chunks.SpoolSlotText(k, offset, str(slot.path), length)
 
 
 WORKERS_PER_GZIP_THREAD = 6
@@ -366,6 +344,169 @@ def _merge_rejects(out: Path, n_chunks: int) -> None:
                     shutil.copyfileobj(src, dst)
 
 
+@dataclass(frozen=True)
+class ExtractionPlan:
+    """What :func:`extract` will do, decided before any chunk is read (:func:`extraction_plan`)."""
+
+    dump: Path
+    out: Path
+    fmt: str  # 'json', 'gzip' or 'bz2' (kire.kg.sources.dump_format)
+    chunk_bytes: int  # bytes of JSON per chunk
+    options: ExtractOptions
+    done: set[int]  # chunks finished by an earlier run of the same plan: skipped
+    workers: int  # Dask worker processes to start; 0: run in this process
+    scheduler: str | None  # address of an existing Dask cluster
+    memory_limit: str | None  # per LocalCluster worker
+
+    @property
+    def use_dask(self) -> bool:
+        return bool(self.scheduler) or self.workers > 0
+
+    @property
+    def spooled(self) -> bool:
+        """Whether decompressed text reaches the workers through spool files (gzip on Dask).
+
+        Not through Dask's comms, which cost about 3 CPU-s per GB between sending, receiving and
+        deserialising (measured, docs/kg.md): local workers map spool slots the reader decompresses
+        into, remote ones read closed spool files."""
+        return self.use_dask and self.fmt == "gzip"
+
+
+@dataclass(frozen=True)
+class ChunkRun:
+    """What running the chunks leaves for :func:`finish_extraction`."""
+
+    chunks: int  # chunks of the whole dump, finished earlier or now
+    workers: int  # processes that ran them
+    worker_usage: list[dict]  # process_usage() of every Dask worker ([] in-process)
+
+
+def extraction_plan(
+    dump: Path, out: Path, options: ExtractOptions, *, chunk_mb: float, workers: int,
+    scheduler: str | None, memory_limit: str | None,
+) -> ExtractionPlan:
+    """Read the dump's format, prepare ``out`` (keeping finished chunks of the same plan) and choose
+    where chunks run. Raises InputError for a missing or mislabelled dump."""
+    fmt = dump_format(dump)
+    chunk_bytes = max(1, int(chunk_mb * (1 << 20)))
+    done = _prepare_out(out, _plan_record(dump, fmt, chunk_bytes, options), options.tables())
+    if done:
+        log.info("resuming: %d chunks already finished", len(done))
+    if not scheduler and (workers == 1 or _json_size_estimate(dump, fmt) <= chunk_bytes):
+        # One worker, or a single chunk: a cluster would only add its start-up and the handing of
+        # text between processes (spool files for gzip), so run in this process.
+        workers = 0
+    return ExtractionPlan(dump, out, fmt, chunk_bytes, options, done, workers, scheduler, memory_limit)
+
+
+def _start_executor(plan: ExtractionPlan):
+    """``(executor, None)``, or ``(None, future of the executor)`` for a LocalCluster still starting."""
+    if plan.scheduler:  # the worker count is known only once connected
+        return _Dask(plan.scheduler, plan.workers, plan.memory_limit), None
+    if not plan.use_dask:
+        return _InProcess(), None
+    # Start the LocalCluster (about a second: processes, imports) while this thread already
+    # decompresses and spools the first chunks.
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="kire-kg-cluster")
+    starting = pool.submit(_Dask, None, plan.workers, plan.memory_limit)
+    pool.shutdown(wait=False)
+    return None, starting
+
+
+def run_chunks(plan: ExtractionPlan) -> ChunkRun:
+    """Run every chunk of ``plan`` not finished yet; each leaves its parts and marker under ``plan.out``.
+
+    A chunk's failure propagates (its marker is missing; a rerun resumes). The executor, the
+    decompressing reader and the spool are closed and removed whatever happens.
+    """
+    counter: dict = {"chunks": 0}
+    finished = {"n": 0}
+    executor, starting = _start_executor(plan)
+    n_workers = executor.n_workers if executor else plan.workers
+    spool = slots = specs = None
+
+    def on_done(marker: dict) -> None:
+        if slots is not None:
+            slots.release(marker["chunk"])
+        finished["n"] += 1
+        if finished["n"] % 50 == 0:
+            log.info("%d chunks finished", finished["n"])
+
+    try:
+        threads = gzip_threads(n_workers)
+        if plan.spooled:
+            spool = spool_dir(plan.out, plan.chunk_bytes, n_workers, bool(plan.scheduler))
+        if spool is not None and not plan.scheduler:
+            slots = SpoolSlots(spool, spool_slots(n_workers), plan.chunk_bytes + 2 * TAIL_BLOCK)
+            specs = _slot_specs(plan.dump, plan.chunk_bytes, plan.done, threads, counter, slots)
+        else:
+            specs = _chunk_specs(plan.dump, plan.fmt, plan.chunk_bytes, plan.done, threads, counter)
+            if spool is not None:
+                specs = _spooled(specs, spool)
+        head = []
+        if starting is not None:
+            while not starting.done() and len(head) < spool_window(n_workers):
+                spec = next(specs, None)
+                if spec is None:
+                    break
+                head.append(spec)
+            executor = starting.result()
+        executor.map_chunks(itertools.chain(head, specs), str(plan.out), plan.options, on_done)
+        usage = executor.worker_usage()
+    finally:
+        if specs is not None:
+            specs.close()  # closes the decompressing reader (its threads) before anything else
+        if executor is None and starting is not None:
+            with contextlib.suppress(Exception):
+                executor = starting.result()
+        if executor is not None:
+            executor.close()
+        if slots is not None:
+            slots.close()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+    return ChunkRun(counter["chunks"], executor.n_workers, usage)
+
+
+def finish_extraction(plan: ExtractionPlan, run: ChunkRun, started: float, cpu_started: float) -> dict:
+    """Check every chunk's marker, merge the rejects, write the DuckDB views and, last, the manifest;
+    return the manifest. ``started``/``cpu_started``: perf_counter and process_time at the start.
+
+    Raises KireError naming the chunk and its missing marker when a chunk did not finish.
+    """
+    dump, out, n = plan.dump, plan.out, run.chunks
+    markers = []
+    for k in range(n):
+        path = chunks.marker_path(out, k)
+        if not path.is_file():
+            raise KireError(f"chunk {k} of {dump} did not finish (no {path})")
+        markers.append(json.loads(path.read_text(encoding="utf-8")))
+    _merge_rejects(out, n)
+    write_views(out, list(plan.options.tables()))
+    totals = chunks.sum_counts(markers)
+    wall = time.perf_counter() - started
+    manifest = {
+        "input": {"path": str(dump.resolve()), "format": plan.fmt, "bytes": dump.stat().st_size},
+        "out": str(out.resolve()),
+        "options": asdict(plan.options),
+        "chunks": n, "chunks_reused": len(plan.done & set(range(n))), "chunk_bytes": plan.chunk_bytes,
+        "workers": run.workers, "scheduler": plan.scheduler or ("local" if plan.workers else "in-process"),
+        **totals,
+        "wall_seconds": round(wall, 3),
+        "entities_per_second": round(totals["counts"].get("entities", 0) / wall, 1),
+        "json_mb_per_second": round(totals["json_bytes"] / wall / 1e6, 2),
+        "resources": {
+            "driver": {**process_usage(), "cpu_seconds": round(time.process_time() - cpu_started, 3)},
+            "workers": run.worker_usage,
+        },
+        "kire_version": __version__,
+    }
+    write_json_atomic(out / "manifest.json", manifest)
+    return manifest
+
+
 def extract(
     dump: str | os.PathLike, out: str | os.PathLike, options: ExtractOptions = ExtractOptions(),
     *, chunk_mb: float = DEFAULT_CHUNK_MB, workers: int = 2, scheduler: str | None = None,
@@ -378,109 +519,7 @@ def extract(
     workers must see ``dump`` and ``out`` at the same paths).
     """
     started = time.perf_counter()
-    dump, out = Path(dump), Path(out)
-    fmt = dump_format(dump)
-    chunk_bytes = max(1, int(chunk_mb * (1 << 20)))
-    plan = _plan(dump, fmt, chunk_bytes, options)
-    tables = options.tables()
-    done = _prepare_out(out, plan, tables)
-    if done:
-        log.info("resuming: %d chunks already finished", len(done))
-    if not scheduler and (workers == 1 or _json_size_estimate(dump, fmt) <= chunk_bytes):
-        # One worker, or a single chunk: a cluster would only add its start-up and the handing of
-        # text between processes (spool files for gzip), so run in this process.
-        workers = 0
+    plan = extraction_plan(Path(dump), Path(out), options, chunk_mb=chunk_mb, workers=workers,
+                           scheduler=scheduler, memory_limit=memory_limit)
     cpu_started = time.process_time()
-    counter: dict = {"chunks": 0}
-    finished = {"n": 0}
-
-    def on_done(marker: dict) -> None:
-        if slots is not None:
-            slots.release(marker["chunk"])
-        finished["n"] += 1
-        if finished["n"] % 50 == 0:
-            log.info("%d chunks finished", finished["n"])
-
-    use_dask = bool(scheduler) or workers > 0
-    starting = executor = spool = slots = None
-    if scheduler:  # the worker count is known only once connected
-        executor = _Dask(scheduler, workers, memory_limit)
-    elif use_dask:
-        # Start the LocalCluster (about a second: processes, imports) while this thread already
-        # decompresses and spools the first chunks.
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(1, thread_name_prefix="kire-kg-cluster")
-        starting = pool.submit(_Dask, None, workers, memory_limit)
-        pool.shutdown(wait=False)
-    else:
-        executor = _InProcess()
-    n_workers = executor.n_workers if executor else workers
-    if use_dask and fmt == "gzip":
-        # Decompressed text reaches the workers through files, not Dask's comms (which cost about
-        # 3 CPU-s per GB between sending, receiving and deserialising; measured, docs/kg.md): local
-        # workers map spool slots the reader decompresses into, remote ones read closed spool files.
-        spool = spool_dir(out, chunk_bytes, n_workers, bool(scheduler))
-    if spool is not None and not scheduler:
-        slots = SpoolSlots(spool, spool_slots(n_workers), chunk_bytes + 2 * TAIL_BLOCK)
-        raw = _slot_specs(dump, chunk_bytes, done, gzip_threads(n_workers), counter, slots)
-        specs = raw
-    else:
-        raw = _chunk_specs(dump, fmt, chunk_bytes, done, gzip_threads(n_workers), counter)
-        specs = _spooled(raw, spool) if spool is not None else raw
-    try:
-        if starting is not None:
-            head = []
-            while not starting.done() and len(head) < spool_window(n_workers):
-                spec = next(specs, None)
-                if spec is None:
-                    break
-                head.append(spec)
-            executor = starting.result()
-            specs_in_order = itertools.chain(head, specs)
-        else:
-            specs_in_order = specs
-        executor.map_chunks(specs_in_order, str(out), options, on_done)
-        usage = executor.worker_usage()
-    finally:
-        specs.close()  # closes the decompressing reader (its threads) before anything else
-        raw.close()
-        if executor is None and starting is not None:
-            with contextlib.suppress(Exception):
-                executor = starting.result()
-        if executor is not None:
-            executor.close()
-        if slots is not None:
-            slots.close()
-        if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)
-
-    n = counter["chunks"]
-    markers = []
-    for k in range(n):
-        path = chunks.marker_path(out, k)
-        if not path.is_file():
-            raise KireError(f"chunk {k} of {dump} did not finish (no {path})")
-        markers.append(json.loads(path.read_text(encoding="utf-8")))
-    _merge_rejects(out, n)
-    write_views(out, list(tables))
-    totals = chunks.sum_counts(markers)
-    wall = time.perf_counter() - started
-    manifest = {
-        "input": {"path": str(dump.resolve()), "format": fmt, "bytes": dump.stat().st_size},
-        "out": str(out.resolve()),
-        "options": asdict(options),
-        "chunks": n, "chunks_reused": len(done & set(range(n))), "chunk_bytes": chunk_bytes,
-        "workers": executor.n_workers, "scheduler": scheduler or ("local" if workers else "in-process"),
-        **totals,
-        "wall_seconds": round(wall, 3),
-        "entities_per_second": round(totals["counts"].get("entities", 0) / wall, 1),
-        "json_mb_per_second": round(totals["json_bytes"] / wall / 1e6, 2),
-        "resources": {
-            "driver": {**process_usage(), "cpu_seconds": round(time.process_time() - cpu_started, 3)},
-            "workers": usage,
-        },
-        "kire_version": __version__,
-    }
-    write_json_atomic(out / "manifest.json", manifest)
-    return manifest
+    return finish_extraction(plan, run_chunks(plan), started, cpu_started)
