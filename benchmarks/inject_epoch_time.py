@@ -65,11 +65,11 @@ def main() -> None:
 
     import torch
 
-    from kire.inject.variant import kire_variant
+    from kire.inject.training import kire_variant
     from kire.models.features import LabelSpace
     from kire.models.registry import model_class
     from kire.train.run import read_relations, read_split
-    from kire.train.variants import Pipeline, VariantParts
+    from kire.train.pipeline import Pipeline, VariantParts
 
     torch.set_num_threads(args.threads)
     relations = read_relations(args.rel_info)

@@ -31,7 +31,7 @@ from kire.models.registry import MODELS, model_class
 from kire.train.loop import TrainConfig, optimizer_for
 from kire.train.predict import iter_batches, relation_scores
 from kire.train.run import read_relations, read_split
-from kire.train.variants import Pipeline, VariantParts
+from kire.train.pipeline import Pipeline, VariantParts
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

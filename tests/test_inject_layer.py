@@ -8,7 +8,7 @@ import torch
 from kire.inject.batch import KnowledgeBatch, empty_knowledge_batch
 from kire.inject.layer import (ABLATIONS, InjectConfig, Injected, KnowledgeInject, ablation_config,
                                multitask_loss)
-from kire.inject.variants import SimpleInjection, partner_means
+from kire.inject.simple import SimpleInjection, partner_means
 
 B, L, D = 2, 12, 16
 

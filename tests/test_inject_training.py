@@ -62,13 +62,11 @@ def tiny(tmp_path_factory):
     return root
 
 
-def test_bilstm_kire_two_stage_training(tiny, monkeypatch):
+def test_bilstm_kire_two_stage_training(tiny):
     from kire.models.checkpoint import load_tensors
-    from kire.train import variants
     from kire.train.loop import TrainConfig
     from kire.train.run import run_training
 
-    monkeypatch.setitem(variants.VARIANTS, "kire", "kire.inject.variant:kire_variant")
     common = dict(train=str(tiny / "docs/train"), dev=str(tiny / "docs/dev"), test=None,
                   rel_info=str(tiny / "rel_info.json"), model="bilstm",
                   cfg=TrainConfig(epochs=1, batch_size=2, progress=False))
@@ -86,7 +84,7 @@ def test_bilstm_kire_two_stage_training(tiny, monkeypatch):
 
 def test_unknown_settings_and_missing_inputs_are_clear_errors(tiny):
     from kire.errors import KireError
-    from kire.inject.variant import kire_variant, no_kg_variant
+    from kire.inject.training import kire_variant, no_kg_variant
 
     class Model:
         hidden_size = 8

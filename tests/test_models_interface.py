@@ -7,7 +7,7 @@ import torch
 
 from kire.models.features import LabelSpace, collate, distance_bin, entity_pairs, pair_labels
 from kire.models.registry import MODELS, model_class
-from kire.train.variants import Pipeline, VariantParts
+from kire.train.pipeline import Pipeline, VariantParts
 from tests.models_fixtures import RELATIONS, tiny_documents
 
 WORD_MODELS = ["cnn", "lstm", "bilstm", "context_aware"]

@@ -104,10 +104,11 @@ def test_every_registered_variant_resolves_to_a_factory():
     import importlib
 
     from kire.errors import KireError
-    from kire.train.variants import VARIANTS, build_variant
+    from kire.train.pipeline import build_variant
+    from kire.train.variant_table import VARIANTS
 
-    for name, target in VARIANTS.items():
-        module, func = target.split(":")
+    for name, variant in VARIANTS.items():
+        module, func = variant.factory.split(":")
         assert callable(getattr(importlib.import_module(module), func)), name
     with pytest.raises(KireError, match="unknown variant"):
         build_variant("no_such_variant", None, {}, {})

@@ -7,7 +7,7 @@ from torch import nn
 
 from kire.train.loop import optimizer_for
 from kire.train.settings import TrainConfig
-from kire.train.variants import Pipeline, VariantParts
+from kire.train.pipeline import Pipeline, VariantParts
 
 
 class TinyModel(nn.Module):

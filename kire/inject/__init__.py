@@ -7,7 +7,7 @@ Modules, one per part of the paper:
 - :mod:`kire.inject.attributes` attribute representation of entities (4.2, eq. 8)
 - :mod:`kire.inject.graph`     R-GAT (eq. 9) and the alternative graph encoders
 - :mod:`kire.inject.reconcile` representation reconciliation and the alignment loss (4.3, eqs. 10-12)
-- :mod:`kire.inject.variants`  the paper's simple injection variants (rep-avg, rep-concat, MLP)
+- :mod:`kire.inject.simple`  the paper's simple injection variants (rep-avg, rep-concat, MLP)
 - :mod:`kire.inject.layer`     ``KnowledgeInject``: all of the above behind the ablation switches,
                                and the multi-task loss (eq. 13)
 """

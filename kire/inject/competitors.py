@@ -42,7 +42,7 @@ from kire.inject.attributes import per_node
 from kire.inject.batch import KnowledgeBatch
 from kire.inject.graph import with_inverse_edges
 from kire.inject.layer import Injected
-from kire.inject.variants import entity_of_token
+from kire.inject.simple import entity_of_token
 
 COMPETITORS = ("reside", "recon", "kb_graph")
 
@@ -244,7 +244,7 @@ def build_competitor(name: str, d_token: int, *, n_relations: int, d_auto: int =
     raise ValueError(f"competitor must be one of {COMPETITORS}, not {name!r}")
 
 
-# -- training variants (kire.train.variants) -----------------------------------------------------
+# -- training variants (kire.train.pipeline) -----------------------------------------------------
 
 SETTINGS = ("subgraph", "codes", "init_from", "hops", "max_attributes", "d_ent", "layers", "heads", "d_rel")
 
@@ -263,7 +263,7 @@ class CompetitorInjection(nn.Module):
 def competitor_variant(name: str, model, settings: dict, documents: dict[str, list]):
     """The training variant of competitor ``name``: its module between the model's Encode and Predict.
 
-    Settings, as for the ``kire`` variant (kire.inject.variant): ``subgraph`` (required), ``codes``
+    Settings, as for the ``kire`` variant (kire.inject.training): ``subgraph`` (required), ``codes``
     (attribute codes folder, required by RESIDE and RECON), ``init_from`` (two-stage training from
     a base run), ``hops``, ``max_attributes``; and the module's sizes ``d_ent``, ``layers``,
     ``heads``, ``d_rel``. The knowledge batches are KIRE's, without coreference triples.
@@ -272,8 +272,8 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
 
     from kire.errors import KireError
     from kire.inject.layer import InjectConfig
-    from kire.inject.variant import KnowledgeSource, code_dim_of, relation_count_of
-    from kire.train.variants import VariantParts
+    from kire.inject.training import KnowledgeSource, code_dim_of, relation_count_of
+    from kire.train.pipeline import VariantParts
 
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown:

@@ -16,9 +16,10 @@ from kire.inject.batch import KnowledgeBatch
 from kire.inject.coref import CorefEncoder
 from kire.inject.graph import GRAPH_ENCODERS, GraphEncoder
 from kire.inject.reconcile import Reconciler
-from kire.inject.variants import VARIANTS, SimpleInjection
+from kire.inject.simple import SIMPLE_INJECTIONS, SimpleInjection
+from kire.train.variant_table import INJECT_DEFAULTS
 
-INJECTIONS = ("kire", *VARIANTS)
+INJECTIONS = ("kire", *SIMPLE_INJECTIONS)
 
 
 @dataclass(frozen=True)
@@ -154,12 +155,25 @@ class KnowledgeInject(nn.Module):
         return Injected(H, L_cr, L_kg)
 
 
-def multitask_loss(L_re: torch.Tensor, injected: Injected, alpha: tuple[float, float, float] = (1.0, 0.01, 0.01)
-                   ) -> torch.Tensor:
-    """L = alpha1 L_re + alpha2 L_cr + alpha3 L_kg (eq. 13); a switched-off part contributes nothing."""
-    loss = alpha[0] * L_re
+def auxiliary_terms(injected: Injected, alpha_cr: float = INJECT_DEFAULTS["alpha_cr"],
+                    alpha_kg: float = INJECT_DEFAULTS["alpha_kg"]) -> dict[str, torch.Tensor]:
+    """``{"cr": alpha2 L_cr, "kg": alpha3 L_kg}``: the layer's weighted terms of eq. 13 (scalars); a
+    switched-off part is left out. Training adds them to L_re (kire.inject.training.KireInjection)."""
+    terms = {}
     if injected.L_cr is not None:
-        loss = loss + alpha[1] * injected.L_cr
+        terms["cr"] = alpha_cr * injected.L_cr
     if injected.L_kg is not None:
-        loss = loss + alpha[2] * injected.L_kg
+        terms["kg"] = alpha_kg * injected.L_kg
+    return terms
+
+
+def multitask_loss(L_re: torch.Tensor, injected: Injected,
+                   alpha: tuple[float, float, float] = (1.0, INJECT_DEFAULTS["alpha_cr"], INJECT_DEFAULTS["alpha_kg"])
+                   ) -> torch.Tensor:
+    """L = alpha1 L_re + alpha2 L_cr + alpha3 L_kg (eq. 13), a scalar; a switched-off part contributes
+    nothing. The training loop's loss is this sum with alpha1 = 1: the relation loss plus
+    :func:`auxiliary_terms`, which the kire variant returns as its extra losses."""
+    loss = alpha[0] * L_re
+    for term in auxiliary_terms(injected, alpha[1], alpha[2]).values():
+        loss = loss + term
     return loss

@@ -16,7 +16,7 @@ from torch_geometric.utils import scatter
 from kire.inject.batch import KnowledgeBatch
 from kire.inject.coref import mention_means, write_spans
 
-VARIANTS = ("rep_avg", "rep_concat", "mlp")
+SIMPLE_INJECTIONS = ("rep_avg", "rep_concat", "mlp")
 
 
 def partner_means(m: torch.Tensor, src: torch.Tensor, tgt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,8 +47,8 @@ class SimpleInjection(nn.Module):
 
     def __init__(self, kind: str, d_token: int, d_ent: int, d_hidden: int = 256):
         super().__init__()
-        if kind not in VARIANTS:
-            raise ValueError(f"injection variant must be one of {VARIANTS}, not {kind!r}")
+        if kind not in SIMPLE_INJECTIONS:
+            raise ValueError(f"injection variant must be one of {SIMPLE_INJECTIONS}, not {kind!r}")
         self.kind = kind
         if kind == "rep_avg":
             self.P = nn.Linear(d_ent, d_token)

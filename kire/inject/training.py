@@ -1,4 +1,5 @@
-"""The "+KIRE" training variant: the knowledge-injection layer plugged into any model (kire.train.variants).
+"""The KIRE layer as a training variant: the factories of ``kire`` and its ablations (kire.train.variant_table),
+the module the training Pipeline (kire.train.pipeline) calls, and the per-split knowledge it reads.
 
 Settings (config ``train.variants.kire`` or the ``--variant-settings`` JSON of ``kire train``):
 
@@ -11,9 +12,11 @@ Settings (config ``train.variants.kire`` or the ``--variant-settings`` JSON of `
 ``init_from``      a trained base run folder: two-stage training starts from its weights
 ``ablation``       one of kire.inject.layer.ABLATIONS (default ``full``)
 ``inject``         InjectConfig overrides (kire.inject.layer.InjectConfig)
-``alpha_cr``       alpha_2 of eq. 13 (default 0.01); ``alpha_kg``: alpha_3 (default 0.01)
-``hops``           neighbourhood of the batch's linked entities taken from the split's subgraph (default 1)
-``max_attributes`` attribute codes kept per entity (A_max, default 20)
+``alpha_cr``       alpha_2 of eq. 13; ``alpha_kg``: alpha_3
+``hops``           neighbourhood of the batch's linked entities taken from the split's subgraph
+``max_attributes`` attribute codes kept per entity (A_max)
+
+Settings left out take kire.train.variant_table.INJECT_DEFAULTS.
 
 The relation loss keeps weight alpha_1 = 1 (it is the training loop's own term).
 """
@@ -28,8 +31,9 @@ import torch
 from torch import nn
 
 from kire.errors import KireError
-from kire.inject.layer import ABLATIONS, InjectConfig, KnowledgeInject, ablation_config
+from kire.inject.layer import InjectConfig, KnowledgeInject, ablation_config, auxiliary_terms
 from kire.models.batch import Batch
+from kire.train.variant_table import INJECT_DEFAULTS, variants_of
 
 SETTINGS = ("subgraph", "coref", "codes", "glove", "init_from", "ablation", "inject", "alpha_cr", "alpha_kg",
             "hops", "max_attributes")
@@ -38,19 +42,15 @@ SETTINGS = ("subgraph", "coref", "codes", "glove", "init_from", "ablation", "inj
 class KireInjection(nn.Module):
     """``inject(H, batch, kbatch) -> (H', {"cr": alpha_2 L_cr, "kg": alpha_3 L_kg})`` for the Pipeline."""
 
-    def __init__(self, d_token: int, config: InjectConfig, alpha_cr: float = 0.01, alpha_kg: float = 0.01):
+    def __init__(self, d_token: int, config: InjectConfig, alpha_cr: float = INJECT_DEFAULTS["alpha_cr"],
+                 alpha_kg: float = INJECT_DEFAULTS["alpha_kg"]):
         super().__init__()
         self.layer = KnowledgeInject(d_token, config)
         self.alpha_cr, self.alpha_kg = alpha_cr, alpha_kg
 
     def forward(self, H: torch.Tensor, batch: Batch, kbatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         out = self.layer(H, batch.token_mask, kbatch)
-        extra = {}
-        if out.L_cr is not None:
-            extra["cr"] = self.alpha_cr * out.L_cr
-        if out.L_kg is not None:
-            extra["kg"] = self.alpha_kg * out.L_kg
-        return out.H, extra
+        return out.H, auxiliary_terms(out, self.alpha_cr, self.alpha_kg)
 
 
 def code_dim_of(codes_dir: str | Path) -> int:
@@ -100,7 +100,7 @@ class KnowledgeSource:
                 self._splits[name] = load_split_knowledge(
                     n_docs=self.n_docs[name], coref=coref, subgraph_dir=s["subgraph"], split=name,
                     codes_dir=s.get("codes") if c.attributes else None,
-                    max_attributes=int(s.get("max_attributes", 20)), label_lookup=lookup)
+                    max_attributes=int(s.get("max_attributes", INJECT_DEFAULTS["max_attributes"])), label_lookup=lookup)
             else:
                 import numpy as np
 
@@ -121,13 +121,13 @@ class KnowledgeSource:
         from kire.inject.collate import knowledge_batch
 
         c = self.config
-        return knowledge_batch(self.split(split), batch, hops=int(self.settings.get("hops", 1)),
+        return knowledge_batch(self.split(split), batch, hops=int(self.settings.get("hops", INJECT_DEFAULTS["hops"])),
                                with_labels=c.kg and not c.attributes, coref=c.coref, kg=c.kg)
 
 
 def build_kire_variant(model, settings: dict[str, Any], documents: dict[str, list]):
     """The parts of the kire variant for ``model`` (settings: module docstring)."""
-    from kire.train.variants import VariantParts
+    from kire.train.pipeline import VariantParts
 
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown:
@@ -155,8 +155,8 @@ def build_kire_variant(model, settings: dict[str, Any], documents: dict[str, lis
     from dataclasses import replace
 
     config = replace(config, **overrides)
-    inject = KireInjection(model.hidden_size, config, float(settings.get("alpha_cr", 0.01)),
-                           float(settings.get("alpha_kg", 0.01)))
+    inject = KireInjection(model.hidden_size, config, float(settings.get("alpha_cr", INJECT_DEFAULTS["alpha_cr"])),
+                           float(settings.get("alpha_kg", INJECT_DEFAULTS["alpha_kg"])))
     source = KnowledgeSource(settings, config, {name: len(docs) for name, docs in documents.items()})
     return VariantParts(inject=inject, batch_inputs=source, init_from=settings.get("init_from"),
                         spec={"inject": config.to_dict()})
@@ -164,8 +164,8 @@ def build_kire_variant(model, settings: dict[str, Any], documents: dict[str, lis
 
 # The training variants of this layer: "kire" (the full layer) and the ablations, one factory each,
 # so that `--variant no_attr` means the "w/o attr." ablation without repeating it in the settings.
-# Register them in kire.train.variants.VARIANTS as "<name>": "kire.inject.variant:<name>_variant".
-VARIANT_ABLATIONS: dict[str, str] = {"kire": "full", **{name: name for name in ABLATIONS if name != "full"}}
+# kire.train.variant_table names them and their ablation switches (keys of kire.inject.layer.ABLATIONS).
+VARIANT_ABLATIONS: dict[str, str] = {name: v.ablation for name, v in variants_of("kire").items()}
 
 
 def _factory_for(variant: str):

@@ -1,11 +1,11 @@
 """The knowledge of new documents, prepared as in training: linking, KG subgraph, coreference.
 
 Knowledge-injection runs (+KIRE, its ablations, the competitors) read per-split folders named in
-their variant settings (kire.inject.variant). For new documents this module builds the same
+their variant settings (kire.inject.training). For new documents this module builds the same
 folders for split ``predict`` in a work folder, with the stages' own functions and options:
 
 1. entity linking against the KG (kire.linking.link.link_entities) -> ``links.parquet``;
-2. the split's KG subgraph from the leakage-filtered triples (kire.kg.subgraph.build_subgraphs);
+2. the split's KG subgraph from the leakage-filtered triples (kire.subgraph.build.build_subgraphs);
    its relation ids are then renumbered into the *training* vocabulary (``relations.parquet`` of
    the run's subgraph folder), because the trained graph encoder embeds relations by id; triples
    of relations the run never saw are dropped (their number is logged);
@@ -34,7 +34,7 @@ def link_documents(documents: list[Document], kg_dir: str | Path, options: dict[
                    threads: int | None = None) -> pa.Table:
     """The links table (kire.linking.link.LINKS_SCHEMA, dataset and split ``predict``) of the
     documents' entities; ``options``: the config section ``linking``."""
-    from kire.linking.kgsql import connect
+    from kire.kg.duck import connect
     from kire.linking.link import LINKS_SCHEMA, LinkingConfig, link_entities
 
     tables = documents_to_tables(documents)
@@ -85,7 +85,7 @@ def knowledge_settings(documents: list[Document], settings: dict[str, Any], work
     """Build the knowledge folders of ``documents`` in ``work_dir``; return the run's variant
     ``settings`` pointing at them (subgraph, coref) instead of the training splits'."""
     from kire.io import write_parquet_atomic
-    from kire.kg.subgraph import SubgraphConfig, build_subgraphs
+    from kire.subgraph.build import SubgraphConfig, build_subgraphs
 
     work = Path(work_dir)
     if not settings.get("subgraph"):

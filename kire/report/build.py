@@ -23,7 +23,7 @@ from kire.io import atomic_dir
 from kire.report.collect import Grid, Results, collect
 from kire.report.plots import training_curves, variant_bars
 from kire.report.tables import Notes, markdown_table, mention_table, score_table, summarize
-from kire.report.variants import (ABLATION_VARIANTS, BASE, GRAPH_VARIANTS, KIRE, variant_group)
+from kire.report.labels import (ABLATION_VARIANTS, BASE, GRAPH_VARIANTS, KIRE, variant_group)
 
 
 def report_files(variants: list[str]) -> list[tuple[str, str | None]]:

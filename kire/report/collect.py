@@ -153,7 +153,7 @@ def discover_grid(results: str | Path) -> Grid:
     """The grid spanned by the runs found under ``results`` (every ``*/*/*/seed<k>/metrics.json``)."""
     keys = [_key(p.parent) for p in Path(results).glob(f"*/*/*/seed*/{METRICS_FILE}")]
     keys = [k for k in keys if k is not None]
-    from kire.report.variants import MODEL_LABELS, VARIANT_ORDER, ordered
+    from kire.report.labels import MODEL_LABELS, VARIANT_ORDER, ordered
 
     return Grid(
         datasets=sorted({k.dataset for k in keys}),

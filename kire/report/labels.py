@@ -1,11 +1,13 @@
 """Display names and report groups of the models and variants that appear in result paths.
 
 A run lives in ``<results>/<dataset>/<model>/<variant>/seed<k>/``; ``model`` is a registry name of
-:mod:`kire.models.registry` and ``variant`` one of the names below (unknown names are still reported,
+:mod:`kire.models.registry` and ``variant`` one of kire.train.variant_table (unknown names are still reported,
 under their own name, in the main table).
 """
 
 from __future__ import annotations
+
+from kire.train.variant_table import ABLATION, GRAPH, MAIN, VARIANTS
 
 MODEL_LABELS: dict[str, str] = {
     "cnn": "CNN",
@@ -20,33 +22,12 @@ MODEL_LABELS: dict[str, str] = {
 BASE = "base"
 KIRE = "kire"
 
-# Table 2/3: the base model, +KIRE, and the competitor injection modules (section 5.2).
-MAIN_VARIANTS: dict[str, str] = {
-    BASE: "",
-    KIRE: "+ KIRE",
-    "reside": "+ RESIDE",
-    "recon": "+ RECON",
-    "kb_graph": "+ KB-graph",
-}
-
-# Fig. 3: the ablations and the simple injection variants (section 5.3), next to KIRE and the base.
-ABLATION_VARIANTS: dict[str, str] = {
-    "no_distill": "w/o distill",
-    "no_attr": "w/o attr.",
-    "no_rel": "w/o rel.",
-    "no_kg": "w/o KG",
-    "rep_avg": "w/ rep. avg",
-    "rep_concat": "w/ rep. concat",
-    "mlp": "w/ MLP",
-}
-
-# Fig. 4: the graph encoders, with coreference and attribute encoding removed.
-GRAPH_VARIANTS: dict[str, str] = {
-    "graph_gcn": "+ KIRE (GCN)",
-    "graph_gat": "+ KIRE (GAT)",
-    "graph_rgcn": "+ KIRE (R-GCN)",
-    "graph_rgat": "+ KIRE (R-GAT)",
-}
+# The report groups of kire.train.variant_table, name -> label, in table order:
+# Table 2/3 (the base model, +KIRE and the competitor injections, section 5.2), Fig. 3 (the ablations
+# and the simple injection variants, section 5.3), Fig. 4 (the graph encoders).
+MAIN_VARIANTS: dict[str, str] = {n: v.label for n, v in VARIANTS.items() if v.group == MAIN}
+ABLATION_VARIANTS: dict[str, str] = {n: v.label for n, v in VARIANTS.items() if v.group == ABLATION}
+GRAPH_VARIANTS: dict[str, str] = {n: v.label for n, v in VARIANTS.items() if v.group == GRAPH}
 
 
 def model_label(model: str) -> str:
@@ -56,19 +37,14 @@ def model_label(model: str) -> str:
 
 def variant_label(variant: str) -> str:
     """How a variant is written in tables and legends (e.g. ``kire`` -> ``+ KIRE``)."""
-    for group in (MAIN_VARIANTS, ABLATION_VARIANTS, GRAPH_VARIANTS):
-        if variant in group:
-            return group[variant] or "base"
+    if variant in VARIANTS:
+        return VARIANTS[variant].label or "base"
     return variant
 
 
 def variant_group(variant: str) -> str:
     """``main`` (Table 2/3), ``ablation`` (Fig. 3) or ``graph`` (Fig. 4); unknown names are ``main``."""
-    if variant in ABLATION_VARIANTS:
-        return "ablation"
-    if variant in GRAPH_VARIANTS:
-        return "graph"
-    return "main"
+    return VARIANTS[variant].group if variant in VARIANTS else MAIN
 
 
 def ordered(names, order: list[str]) -> list[str]:
@@ -77,4 +53,4 @@ def ordered(names, order: list[str]) -> list[str]:
     return sorted(set(names), key=lambda n: (rank.get(n, len(order)), n))
 
 
-VARIANT_ORDER: list[str] = [*MAIN_VARIANTS, *ABLATION_VARIANTS, *GRAPH_VARIANTS]
+VARIANT_ORDER: list[str] = list(VARIANTS)

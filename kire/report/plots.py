@@ -14,7 +14,7 @@ import pandas as pd
 
 from kire.io import atomic_path
 from kire.report.tables import METRIC_LABELS
-from kire.report.variants import model_label, variant_label
+from kire.report.labels import model_label, variant_label
 
 # Preferred per-epoch series, first found wins (names written by the training loop).
 CURVE_METRICS = (("dev_f1", "dev_ign_f1"), ("loss",))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kire.report.collect import MENTION_BUCKETS, Results
-from kire.report.variants import BASE, KIRE, model_label, variant_label
+from kire.report.labels import BASE, KIRE, model_label, variant_label
 
 DASH = "—"
 METRIC_LABELS = {"ign_f1": "Ign F1", "f1": "F1", "p": "P", "r": "R", "theta": "theta"}

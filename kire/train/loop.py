@@ -29,7 +29,7 @@ from kire.models.checkpoint import load_tensors, save_model, save_tensors
 from kire.models.features import DocFeatures
 from kire.train.settings import TrainConfig
 from kire.train.predict import candidate_correctness, iter_batches, relation_scores, submission
-from kire.train.variants import Pipeline
+from kire.train.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 

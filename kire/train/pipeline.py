@@ -1,6 +1,6 @@
-"""Training variants: what is added to a base model, and the pipeline that runs it.
+"""The training pipeline: a base model plus what its variant adds, and how a variant is built.
 
-A variant is a factory registered in :data:`VARIANTS` as ``"module:function"``; it is called as
+A variant is a factory named in :data:`kire.train.variant_table.VARIANTS` as ``"module:function"``; it is called as
 ``factory(model, settings, documents)`` (``documents``: split name -> list of Document) and returns
 :class:`VariantParts`. Variant ``base`` adds nothing. The knowledge-injection variant returns an
 ``inject`` module that sits between ``encode`` and ``predict`` (eq. 1 of the paper):
@@ -27,16 +27,7 @@ from kire.docs.model import Document
 from kire.errors import KireError
 from kire.models.base import REModel
 from kire.models.batch import Batch
-
-VARIANTS: dict[str, str] = {
-    "base": "kire.train.variants:base_variant",
-    # the knowledge-injection layer (kire/inject) and its ablations / graph-encoder variants
-    **{name: f"kire.inject.variant:{name}_variant" for name in (
-        "kire", "no_distill", "no_attr", "no_rel", "no_kg", "rep_avg", "rep_concat", "mlp",
-        "graph_rgat", "graph_gcn", "graph_gat", "graph_rgcn")},
-    # competitor injections on the same knowledge source
-    **{name: f"kire.inject.competitors:{name}_variant" for name in ("reside", "recon", "kb_graph")},
-}
+from kire.train.variant_table import VARIANTS
 
 LossTerm = Callable[[Batch, torch.Tensor, torch.Tensor], torch.Tensor]  # (batch, H, logits) -> scalar
 
@@ -72,7 +63,7 @@ def build_variant(name: str, model: REModel, settings: dict[str, Any],
                   documents: dict[str, list[Document]]) -> VariantParts:
     """The parts of variant ``name`` for ``model``."""
     try:
-        module, func = VARIANTS[name].split(":")
+        module, func = VARIANTS[name].factory.split(":")
     except KeyError:
         raise KireError(f"unknown variant {name!r}; known: {', '.join(sorted(VARIANTS))}") from None
     return getattr(importlib.import_module(module), func)(model, settings, documents)

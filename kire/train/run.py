@@ -25,7 +25,7 @@ from kire.models.features import LabelSpace
 from kire.models.registry import model_class
 from kire.train.loop import TrainConfig, evaluate_dev, fit, resolve_device, seed_everything, write_metrics
 from kire.train.predict import relation_scores, submission
-from kire.train.variants import Pipeline, build_variant
+from kire.train.pipeline import Pipeline, build_variant
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,45 @@
+"""The variant table (kire.train.variant_table) agrees with the code and the schema that read it."""
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from kire.train.variant_table import INJECT_DEFAULTS, VARIANTS, variants_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_table_imports_without_torch():
+    code = "import sys, kire.train.variant_table; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_kire_variants_cover_the_layer_ablations_and_competitors_the_modules():
+    from kire.inject.competitors import COMPETITORS
+    from kire.inject.layer import ABLATIONS
+
+    assert sorted(v.ablation for v in variants_of("kire").values()) == sorted(ABLATIONS)
+    assert list(variants_of("competitor")) == list(COMPETITORS)
+    for name, variant in VARIANTS.items():
+        module, func = variant.factory.split(":")
+        assert callable(getattr(importlib.import_module(module), func)), name
+        assert variant.stage2 == (name != "base")
+
+
+def test_schema_defaults_are_the_python_defaults():
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text(encoding="utf-8"))
+    inject = schema["properties"]["inject"]["properties"]
+    assert {k: inject[k]["default"] for k in INJECT_DEFAULTS} == INJECT_DEFAULTS
+
+
+def test_report_groups_and_labels_come_from_the_table():
+    from kire.report.labels import VARIANT_ORDER, variant_group, variant_label
+
+    assert VARIANT_ORDER[:2] == ["base", "kire"]
+    assert variant_label("base") == "base" and variant_label("no_attr") == "w/o attr."
+    assert variant_group("graph_gat") == "graph" and variant_group("mlp") == "ablation"
+    assert variant_group("unknown") == "main" and variant_label("unknown") == "unknown"
