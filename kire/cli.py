@@ -2,7 +2,9 @@
 
 Each stage owns a module exposing ``register(subparsers)``, which adds its subcommand(s) and sets
 ``func`` on the parser to a callable taking the parsed ``argparse.Namespace`` and returning an exit
-code. Adding a stage is one line in ``STAGE_COMMANDS``.
+code. Adding a stage is one line in ``STAGE_COMMANDS``. A command group (`kire kg ...`) is a stage
+module whose ``register`` returns the group's subparsers; ``GROUP_COMMANDS`` lists the functions
+that add the group's subcommands, whichever stage owns them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ STAGE_COMMANDS: tuple[str, ...] = (
     "kire.docs.cli",
     "kire.coref.cli",
     "kire.linking.cli",
+    "kire.subgraph.cli",
     "kire.embed.cli",
     "kire.sample.cli",
     "kire.report.cli",
@@ -29,6 +32,13 @@ STAGE_COMMANDS: tuple[str, ...] = (
     "kire.train.cli",
     "kire.eval.cli",
 )
+# group module -> "module:function" entries, each called with the group's subparsers, in help order
+GROUP_COMMANDS: dict[str, tuple[str, ...]] = {
+    "kire.kg.cli": (
+        "kire.kg.commands:register",  # kg extract, query, synth
+        "kire.subgraph.cli:register_kg_filter",  # kg filter (test-pair leakage, after linking)
+    ),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in STAGE_COMMANDS:
-        importlib.import_module(module_name).register(sub)
+        group = importlib.import_module(module_name).register(sub)
+        for entry in GROUP_COMMANDS.get(module_name, ()):
+            module, function = entry.split(":")
+            getattr(importlib.import_module(module), function)(group)
     return parser
 
 

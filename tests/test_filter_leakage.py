@@ -6,9 +6,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from kire.errors import KireError
-from kire.kg.filter import FilterConfig, LinkedDataset, filter_relation_triples
+from kire.subgraph.filter import FilterConfig, LinkedDataset, filter_relation_triples
 from kire.kg.schema import KG_TABLES
-from kire.kg.subgraph import SUBGRAPH_SCHEMAS, SubgraphConfig, build_subgraphs, read_subgraph
+from kire.subgraph.build import SUBGRAPH_SCHEMAS, SubgraphConfig, build_subgraphs, read_subgraph
 from kire.linking.link import LinkingConfig, link_dataset
 from kire_linking_fixtures import doc, write_kg, write_splits
 
@@ -121,7 +121,7 @@ def test_subgraph_uses_filtered_triples_caps_and_maps_document_entities(tmp_path
 def test_write_shards_splits_by_rows_and_keeps_the_schema(tmp_path):
     import pyarrow as pa
 
-    from kire.kg.filter import write_shards
+    from kire.subgraph.filter import write_shards
 
     schema = KG_TABLES["relation_triples"]
     rows = [{"head": f"Q{i}", "property": "P1", "tail": "Q0", "rank": "normal", "statement_id": f"s{i}"}

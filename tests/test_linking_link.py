@@ -7,7 +7,7 @@ import json
 import pytest
 
 from kire.errors import KireError
-from kire.linking.kgsql import connect
+from kire.kg.duck import connect
 from kire.linking.link import LINKS_SCHEMA, LinkingConfig, link_dataset, read_links
 from kire.linking.normalize import norm_macro_sql, normalized
 from kire_linking_fixtures import doc, write_kg, write_splits

@@ -12,7 +12,7 @@ import pytest
 from conftest import shared_file
 from kire.docs.prepare import DatasetSource, prepare_dataset
 from kire.kg.extract import extract
-from kire.kg.filter import FilterConfig, LinkedDataset, filter_relation_triples
+from kire.subgraph.filter import FilterConfig, LinkedDataset, filter_relation_triples
 from kire.kg.tables import ExtractOptions
 from kire.linking.link import LinkingConfig, link_dataset, read_links
 

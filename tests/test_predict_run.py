@@ -123,7 +123,7 @@ def write_kg(root):
 
 def test_linking_and_relation_renumbering(tmp_path):
     from kire.coref.parse import load_spacy
-    from kire.kg.subgraph import SubgraphConfig, build_subgraphs
+    from kire.subgraph.build import SubgraphConfig, build_subgraphs
     from kire.predict.knowledge import kb_ids_of, link_documents, renumber_relations
     from kire.predict.text import document_from_text
 
@@ -150,7 +150,7 @@ def test_predict_with_a_knowledge_run(run_dir, sample, tmp_path, monkeypatch, ca
     """A KB-graph run trained here on four sample documents linked to a hand-made KG: prediction
     links the paragraph, builds its subgraph in the run's relation vocabulary and injects it."""
     from kire.docs.docred import read_docred
-    from kire.kg.subgraph import SubgraphConfig, build_subgraphs
+    from kire.subgraph.build import SubgraphConfig, build_subgraphs
     from kire.predict.knowledge import link_documents
     from kire.train import variants
     from kire.train.loop import TrainConfig

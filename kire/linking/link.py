@@ -37,7 +37,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from kire.errors import KireError
-from kire.linking.kgsql import connect, kg_table_sql, sql_string
+from kire.kg.duck import connect, kg_table_sql, sql_string
 from kire.linking.normalize import DEFAULT_ARTICLES, norm_macro_sql
 
 LINKS_SCHEMA = pa.schema([
@@ -89,28 +89,49 @@ def entity_tables(docs_root: str | Path, splits: list[str]) -> tuple[pa.Table, p
     return pa.concat_tables(ents), pa.concat_tables(mens)
 
 
-def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Path,
-                  cfg: LinkingConfig) -> pa.Table:
-    """Return the chosen link of every linkable entity as a table with columns
-    split, doc, entity, qid, score, method, n_candidates (ordered by split, doc, entity).
+@dataclass(frozen=True)
+class KgTables:
+    """SQL expressions of the KG tables linking reads (:func:`kire.kg.duck.kg_table_sql`)."""
 
-    ``entities``/``mentions``: the document tables plus a ``split`` column. Leaves the views
-    ``cand`` (every scored candidate) and ``gold`` (resolved gold links) in ``con`` for the report.
+    aliases: str
+    entities: str
+    triples: str
+
+
+def registered_inputs(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Path,
+                      cfg: LinkingConfig) -> KgTables:
+    """Register the document tables (``doc_entities``, ``doc_mentions``), the configured type classes
+    (``type_roots``) and the ``kire_norm`` macro in ``con``; return the KG tables to read.
+
+    Raises KireError when ``cfg.languages`` is empty or the KG has no alias in those languages.
     """
     if not cfg.languages:
         raise KireError("linking.languages must name at least one language")
     con.execute(norm_macro_sql(cfg.articles))
     con.register("doc_entities", entities.select(["split", "doc", "entity", "type", "kb_id"]))
     con.register("doc_mentions", mentions.select(["split", "doc", "entity", "name"]))
-    aliases, kg_entities, triples = (kg_table_sql(kg_dir, t) for t in ("aliases", "entities", "relation_triples"))
-    langs = ", ".join(sql_string(lang) for lang in cfg.languages)
-    if not con.sql(f"SELECT 1 FROM {aliases} WHERE lang IN ({langs}) LIMIT 1").fetchall():
+    kg = KgTables(*(kg_table_sql(kg_dir, t) for t in ("aliases", "entities", "relation_triples")))
+    if not con.sql(f"SELECT 1 FROM {kg.aliases} WHERE lang IN ({_languages_sql(cfg)}) LIMIT 1").fetchall():
         raise KireError(f"the KG in {kg_dir} has no aliases in linking.languages {cfg.languages} "
                         "(they must be among the kg.languages it was extracted with)")
     type_rows = [(t, q) for t, qs in cfg.type_classes.items() for q in qs]
     con.register("type_roots", pa.table({"type": [t for t, _ in type_rows], "class": [q for _, q in type_rows]},
                                         schema=pa.schema([("type", pa.string()), ("class", pa.string())])))
-    w = cfg.weight
+    return kg
+
+
+def _languages_sql(cfg: LinkingConfig) -> str:
+    return ", ".join(sql_string(lang) for lang in cfg.languages)
+
+
+def candidate_table(con, kg: KgTables, cfg: LinkingConfig) -> str:
+    """Create the temp table ``cand0`` and return its name: one row per (entity, candidate) pair,
+    ``split, doc, entity, id, matched, label_match, n_sitelinks, n_statements``.
+
+    A candidate is a KG item with an alias (in ``cfg.languages``) equal to the normalised form of
+    one of the entity's mentions; ``matched`` counts those mentions. Also leaves ``mnorm`` (mention
+    forms) and ``ment_total`` (mentions per entity) for the features.
+    """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE mnorm AS
         SELECT split, doc, entity, kire_norm(name) AS key, count(*) AS n
@@ -119,26 +140,35 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
         SELECT split, doc, entity, sum(n) AS n_total FROM mnorm GROUP BY ALL;
         CREATE OR REPLACE TEMP TABLE hits AS
         SELECT k.key, a.id, bool_or(a.is_label) AS is_label
-        FROM {aliases} a JOIN (SELECT DISTINCT key FROM mnorm) k ON kire_norm(a.alias) = k.key
-        WHERE a.lang IN ({langs}) GROUP BY ALL;
+        FROM {kg.aliases} a JOIN (SELECT DISTINCT key FROM mnorm) k ON kire_norm(a.alias) = k.key
+        WHERE a.lang IN ({_languages_sql(cfg)}) GROUP BY ALL;
         CREATE OR REPLACE TEMP TABLE pop AS
         SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks, coalesce(n_statements, 0) AS n_statements
-        FROM {kg_entities} WHERE type = 'item' AND id IN (SELECT id FROM hits);
+        FROM {kg.entities} WHERE type = 'item' AND id IN (SELECT id FROM hits);
         CREATE OR REPLACE TEMP TABLE cand0 AS
         SELECT m.split, m.doc, m.entity, h.id, sum(m.n) AS matched, bool_or(h.is_label) AS label_match,
                any_value(p.n_sitelinks) AS n_sitelinks, any_value(p.n_statements) AS n_statements
         FROM mnorm m JOIN hits h USING (key) JOIN pop p USING (id) GROUP BY m.split, m.doc, m.entity, h.id;
-        CREATE OR REPLACE TEMP TABLE cand_ids AS SELECT DISTINCT id FROM cand0;
+    """)
+    return "cand0"
+
+
+def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfig) -> str:
+    """Create the temp table ``cand`` and return its name: the rows of ``candidates`` with the five
+    features ``f_name, f_label, f_prior, f_type, f_coherence`` (each in [0, 1], see the module
+    docstring), ``n_candidates`` of the entity and the weighted ``score``.
+    """
+    w = cfg.weight
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cand_ids AS SELECT DISTINCT id FROM {candidates};
         CREATE OR REPLACE TEMP TABLE cand_edges AS
-        SELECT DISTINCT head AS a, tail AS b FROM {triples}
+        SELECT DISTINCT head AS a, tail AS b FROM {kg.triples}
         WHERE head IN (SELECT id FROM cand_ids) AND tail IN (SELECT id FROM cand_ids) AND head <> tail;
         CREATE OR REPLACE TEMP TABLE cand_p31 AS
-        SELECT DISTINCT head AS id, tail AS class FROM {triples}
+        SELECT DISTINCT head AS id, tail AS class FROM {kg.triples}
         WHERE property = 'P31' AND head IN (SELECT id FROM cand_ids);
         CREATE OR REPLACE TEMP TABLE subclass AS
-        SELECT DISTINCT head, tail FROM {triples} WHERE property = 'P279';
-    """)
-    con.execute(f"""
+        SELECT DISTINCT head, tail FROM {kg.triples} WHERE property = 'P279';
         CREATE OR REPLACE TEMP TABLE type_classes AS
         WITH RECURSIVE closure(type, class, depth) AS (
             SELECT type, class, 0 FROM type_roots
@@ -147,12 +177,13 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
             WHERE c.depth < {int(cfg.type_class_depth)}
         ) SELECT DISTINCT type, class FROM closure;
         CREATE OR REPLACE TEMP TABLE doc_linkable AS
-        SELECT split, doc, count(DISTINCT entity) AS n_linkable FROM cand0 GROUP BY ALL;
+        SELECT split, doc, count(DISTINCT entity) AS n_linkable FROM {candidates} GROUP BY ALL;
         CREATE OR REPLACE TEMP TABLE coherence AS
         SELECT c1.split, c1.doc, c1.entity, c1.id, count(DISTINCT c2.entity) AS n_coherent
-        FROM cand0 c1
+        FROM {candidates} c1
         JOIN (SELECT a, b FROM cand_edges UNION SELECT b, a FROM cand_edges) e ON e.a = c1.id
-        JOIN cand0 c2 ON c2.split = c1.split AND c2.doc = c1.doc AND c2.id = e.b AND c2.entity <> c1.entity
+        JOIN {candidates} c2 ON c2.split = c1.split AND c2.doc = c1.doc AND c2.id = e.b
+                             AND c2.entity <> c1.entity
         GROUP BY ALL;
         CREATE OR REPLACE TEMP TABLE cand AS
         WITH feats AS (
@@ -168,7 +199,7 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
                      ELSE 0.0 END AS f_type,
                    CASE WHEN d.n_linkable > 1 THEN coalesce(h.n_coherent, 0) / (d.n_linkable - 1) ELSE 0.0 END
                      AS f_coherence
-            FROM cand0 c
+            FROM {candidates} c
             JOIN doc_entities e USING (split, doc, entity)
             JOIN ment_total t USING (split, doc, entity)
             JOIN doc_linkable d USING (split, doc)
@@ -182,6 +213,18 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
         SELECT *, {w('name')} * f_name + {w('label')} * f_label + {w('prior')} * f_prior
                   + {w('type')} * f_type + {w('coherence')} * f_coherence AS score
         FROM normed;
+    """)
+    return "cand"
+
+
+def gold_link_table(con, kg: KgTables, cfg: LinkingConfig) -> str:
+    """Create the temp table ``gold`` and return its name: ``split, doc, entity, kb_id, qid`` for
+    every entity with a dataset link (``kb_id``), ``qid`` NULL when the KG does not resolve it.
+
+    A QID is taken as is; a Wikipedia title matches a label, else an alias, in the first of
+    ``cfg.languages`` (the most sitelinks among equal matches).
+    """
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE gold AS
         WITH wanted AS (
             SELECT split, doc, entity, kb_id,
@@ -189,7 +232,7 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
                    replace(kb_id, '_', ' ') AS title
             FROM doc_entities WHERE kb_id IS NOT NULL AND kb_id <> ''
         ), by_title AS (
-            SELECT a.alias AS title, a.id, bool_or(a.is_label) AS is_label FROM {aliases} a
+            SELECT a.alias AS title, a.id, bool_or(a.is_label) AS is_label FROM {kg.aliases} a
             WHERE a.lang = {sql_string(cfg.languages[0])} AND a.alias IN (SELECT title FROM wanted)
             GROUP BY ALL
         ), resolved AS (
@@ -201,14 +244,22 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
         SELECT r.split, r.doc, r.entity, r.kb_id,
                arg_max(k.id, (CASE WHEN r.is_label THEN 1 ELSE 0 END, k.n_sitelinks)) AS qid
         FROM resolved r LEFT JOIN (
-            SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks FROM {kg_entities} WHERE type = 'item'
+            SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks FROM {kg.entities} WHERE type = 'item'
         ) k ON k.id = r.id
         GROUP BY r.split, r.doc, r.entity, r.kb_id;
     """)
-    return con.sql("""
+    return "gold"
+
+
+def best_links(con, scored: str, gold: str) -> pa.Table:
+    """The chosen link of every linkable entity: its resolved gold link (method ``gold``, score 1),
+    else its best-scoring candidate in ``scored`` (ties: more sitelinks, then the smaller id; method
+    ``alias``). Columns split, doc, entity, qid, score, method, n_candidates, ordered by split, doc, entity.
+    """
+    return con.sql(f"""
         WITH best AS (
             SELECT split, doc, entity, id AS qid, score, n_candidates
-            FROM cand
+            FROM {scored}
             QUALIFY row_number() OVER (PARTITION BY split, doc, entity
                                        ORDER BY score DESC, n_sitelinks DESC, id) = 1
         )
@@ -218,10 +269,25 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
                CAST(CASE WHEN g.qid IS NOT NULL THEN 1.0 ELSE b.score END AS FLOAT) AS score,
                CASE WHEN g.qid IS NOT NULL THEN 'gold' ELSE 'alias' END AS method,
                CAST(coalesce(b.n_candidates, 0) AS INTEGER) AS n_candidates
-        FROM best b FULL JOIN (SELECT * FROM gold WHERE qid IS NOT NULL) g
+        FROM best b FULL JOIN (SELECT * FROM {gold} WHERE qid IS NOT NULL) g
           ON g.split = b.split AND g.doc = b.doc AND g.entity = b.entity
         ORDER BY split, doc, entity
     """).to_arrow_table()
+
+
+def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Path,
+                  cfg: LinkingConfig) -> pa.Table:
+    """Return the chosen link of every linkable entity as a table with columns
+    split, doc, entity, qid, score, method, n_candidates (ordered by split, doc, entity).
+
+    ``entities``/``mentions``: the document tables plus a ``split`` column. Leaves the views
+    ``cand`` (every scored candidate) and ``gold`` (resolved gold links) in ``con`` for the report.
+    Steps: :func:`candidate_table`, :func:`scored_candidate_table`, :func:`gold_link_table`,
+    :func:`best_links`.
+    """
+    kg = registered_inputs(con, entities, mentions, kg_dir, cfg)
+    scored = scored_candidate_table(con, candidate_table(con, kg, cfg), kg, cfg)
+    return best_links(con, scored, gold_link_table(con, kg, cfg))
 
 
 def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: LinkingConfig) -> dict:

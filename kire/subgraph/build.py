@@ -32,7 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from kire.errors import KireError
-from kire.linking.kgsql import connect, kg_table_sql, sql_string
+from kire.kg.duck import connect, kg_table_sql, sql_string
 
 SUBGRAPH_SCHEMAS: dict[str, pa.Schema] = {
     "relations": pa.schema([("rel", pa.int32()), ("property", pa.string()), ("label", pa.string())]),

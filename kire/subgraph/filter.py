@@ -32,21 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kire.errors import KireError
-from kire.linking.kgsql import connect, kg_table_sql, sql_string
+from kire.kg.duck import connect, kg_table_sql, sql_string
 
-if TYPE_CHECKING:  # pyarrow is imported where used: `kire --help` loads this module
+if TYPE_CHECKING:  # pyarrow is imported where used, to keep this module cheap to import
     import pyarrow as pa
 
 POLICIES = ("cooccurrence", "labeled_pairs", "none")
 SHARD_BATCH_ROWS = 1 << 20
 SHARD_MAX_ROWS = 1 << 24
-
-
-def register(kg_subparsers) -> None:
-    """Add `kire kg filter` to the kg command group (see kire.kg.cli.KG_SUBCOMMANDS)."""
-    from kire.linking.cli import register_kg_filter
-
-    register_kg_filter(kg_subparsers)
 
 
 @dataclass
