@@ -60,7 +60,8 @@ class KnowledgeBatch:
     def validate(self, batch_size: int, length: int) -> None:
         """Raise ValueError when shapes or indices disagree with a batch of ``[batch_size, length]``.
 
-        Cheap checks only (shapes and index ranges); called by the layer in debug runs and tests.
+        Cheap checks only (shapes and index ranges), for tests and debugging: the layer and the batch
+        builder do not call it (its index checks would synchronise with the GPU on every batch).
         """
         mc, c, n = len(self.coref_mention_doc), len(self.coref_src), self.n_nodes
         _expect(self.coref_mention_start.shape == (mc,) and self.coref_mention_end.shape == (mc,),
