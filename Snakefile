@@ -6,7 +6,7 @@
 import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -14,19 +14,13 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-from kire.config import check_config
-
-# One clear line per wrong key or type first; then Snakemake's validate fills in the defaults.
-check_config(config, "workflow/schemas/config.schema.yaml")
-validate(config, "workflow/schemas/config.schema.yaml")
-
 # Rules call the `kire` command line; find it beside the Python running Snakemake (the project's
 # .venv) even when that venv is not activated. Appended, not prepended, so that a rule's own
 # environment (--use-conda) keeps precedence.
 shell.prefix(f'set -euo pipefail; export PATH="$PATH:{Path(sys.executable).parent}"; ')
 
-# Shared helpers first (results layout, SPLITS, TRAIN_ALL, TRAIN_VARIANTS), then the stages in
-# the order the data flows through them.
+# The config's check and the shared helpers first (results layout, SPLITS, TRAIN_ALL,
+# TRAIN_VARIANTS, input functions), then the stages in the order the data flows through them.
 include: "rules/common.smk"
 include: "rules/kg.smk"
 include: "rules/docs.smk"
@@ -34,7 +28,6 @@ include: "rules/coref.smk"
 include: "rules/embed.smk"
 include: "rules/train.smk"
 include: "rules/inject.smk"
-include: "rules/competitors.smk"
 include: "rules/report.smk"
 
 

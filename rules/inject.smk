@@ -1,62 +1,51 @@
-# The KIRE knowledge-injection variants (docs/inject.md): inputs and settings of
-# `kire train --variant <name>` for the rule train of rules/train.smk, through TRAIN_VARIANTS.
-#   kire                       the full layer (coreference + attributes + R-GAT + reconciliation)
-#   no_distill no_attr no_rel no_kg rep_avg rep_concat mlp      the paper's ablations (Fig. 3)
-#   graph_rgat graph_gcn graph_gat graph_rgcn                   the graph encoders (Fig. 4)
+# The knowledge-injection variants of the train jobs (rules/train.smk), with their inputs and the settings of
+# `kire train --variant <name> --variant-settings <JSON>`, registered in TRAIN_VARIANTS (common.smk).
+# Which variants exist, and the knowledge each reads (coreference triples, attribute codes, KG
+# subgraph), is the table kire.train.variant_table; the settings' defaults are config `inject`
+# (workflow/schemas/config.schema.yaml).
+#   kire family        the KIRE layer (docs/inject.md, kire/inject/training.py), its ablations
+#                      (Fig. 3) and graph encoders (Fig. 4): settings `inject.*` and the ablation switch
+#   competitor family  RESIDE, RECON, KB-graph (Table 2, kire/inject/competitors.py): no coreference,
+#                      settings `inject.hops` and `inject.max_attributes`
 # Every run is stage 2 of the two-stage training: it starts from the base run of the same dataset,
 # model and seed (RESULTS/<dataset>/<model>/base/seed<k>/).
 
 import os
 
-INJECT = config.get("inject", {})
-TRAIN_VARIANTS = globals().get("TRAIN_VARIANTS", {})
-INJECT_SPLITS = ("train", "dev", "test")
-# name -> (needs coreference triples, needs attribute codes, needs the KG subgraph)
-INJECT_VARIANTS = {
-    "kire": (True, True, True),
-    "no_distill": (True, True, True),
-    "no_attr": (True, False, True),
-    "no_rel": (True, True, True),
-    "no_kg": (True, False, False),
-    "rep_avg": (True, True, True),
-    "rep_concat": (True, True, True),
-    "mlp": (True, True, True),
-    **{f"graph_{kind}": (False, False, True) for kind in ("rgat", "gcn", "gat", "rgcn")},
-}
+from kire.train.variant_table import VARIANTS as VARIANT_TABLE
+
+INJECT = config["inject"]
 
 
-def inject_inputs(name):
-    coref, codes, kg = INJECT_VARIANTS[name]
+def knowledge_inputs(variant):
+    """Input function of a stage-2 variant's train jobs, returning the base run and the knowledge it reads."""
 
     def inputs(wildcards):
         files = {"base": run_path(wildcards.dataset, wildcards.model, "base", wildcards.seed, "model.safetensors")}
-        if coref:
-            files.update({f"coref_{s}": coref_path(wildcards.dataset, f"{s}.parquet") for s in INJECT_SPLITS})
-        if kg:
+        if variant.coref:
+            files.update({f"coref_{s}": coref_path(wildcards.dataset, f"{s}.parquet") for s in SPLITS})
+        if variant.kg:
             files["relations"] = subgraph_path(wildcards.dataset, "relations.parquet")
-            files.update({f"subgraph_{s}": subgraph_path(wildcards.dataset, s, "nodes.parquet")
-                          for s in INJECT_SPLITS})
-        if codes:
+            files.update({f"subgraph_{s}": subgraph_path(wildcards.dataset, s, "nodes.parquet") for s in SPLITS})
+        if variant.codes:
             files["codes"] = embed_path("attribute_codes", "meta.json")
         return files
 
     return inputs
 
 
-def inject_settings(name):
-    coref, codes, kg = INJECT_VARIANTS[name]
+def kire_settings(variant):
+    """--variant-settings of a KIRE-family run (kire.inject.training)."""
 
     def settings(wildcards, input):
-        s = {"ablation": "full" if name == "kire" else name,
-             "init_from": os.path.dirname(input.base),
-             "alpha_cr": INJECT.get("alpha_cr", 0.01), "alpha_kg": INJECT.get("alpha_kg", 0.01),
-             "hops": INJECT.get("hops", 1), "max_attributes": INJECT.get("max_attributes", 20),
-             "inject": INJECT.get("layer", {})}
-        if coref:
+        s = {"ablation": variant.ablation, "init_from": os.path.dirname(input.base),
+             "alpha_cr": INJECT["alpha_cr"], "alpha_kg": INJECT["alpha_kg"],
+             "hops": INJECT["hops"], "max_attributes": INJECT["max_attributes"], "inject": INJECT["layer"]}
+        if variant.coref:
             s["coref"] = coref_path(wildcards.dataset, "{split}.parquet")
-        if kg:
+        if variant.kg:
             s["subgraph"] = os.path.dirname(input.relations)
-        if codes:
+        if variant.codes:
             s["codes"] = os.path.dirname(input.codes)
         if config.get("embed", {}).get("glove"):
             s["glove"] = config["embed"]["glove"]
@@ -65,5 +54,22 @@ def inject_settings(name):
     return settings
 
 
-for _name in INJECT_VARIANTS:
-    TRAIN_VARIANTS[_name] = {"inputs": inject_inputs(_name), "settings": inject_settings(_name)}
+def competitor_settings(variant):
+    """--variant-settings of a competitor run (kire.inject.competitors.competitor_variant)."""
+
+    def settings(wildcards, input):
+        s = {"init_from": os.path.dirname(input.base), "subgraph": os.path.dirname(input.relations),
+             "hops": INJECT["hops"], "max_attributes": INJECT["max_attributes"]}
+        if variant.codes:
+            s["codes"] = os.path.dirname(input.codes)
+        return s
+
+    return settings
+
+
+FAMILY_SETTINGS = {"kire": kire_settings, "competitor": competitor_settings}
+
+for _name, _variant in VARIANT_TABLE.items():
+    if _variant.stage2:
+        TRAIN_VARIANTS[_name] = {"inputs": knowledge_inputs(_variant),
+                                 "settings": FAMILY_SETTINGS[_variant.family](_variant)}

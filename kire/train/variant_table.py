@@ -2,7 +2,7 @@
 
 Every place that names variants reads :data:`VARIANTS`: ``kire train --variant`` (kire.train.pipeline
 builds the factory), the Snakemake rules that give a run its inputs and ``--variant-settings``
-(rules/inject.smk, rules/competitors.smk) and the report's groups and labels (kire.report.labels).
+(rules/inject.smk) and the report's groups and labels (kire.report.labels).
 This module imports neither torch nor anything of kire, so that the Snakefile may import it.
 
 The paper's names: Table 2/3 (base, +KIRE, the competitor injections of section 5.2), Fig. 3 (the
@@ -33,7 +33,7 @@ class Variant:
 
     ``factory``: ``"module:function"`` called as ``factory(model, settings, documents)``.
     ``family``: whose settings the run takes: ``"base"`` (none), ``"kire"`` (the KIRE layer and its
-    ablations, rules/inject.smk) or ``"competitor"`` (rules/competitors.smk).
+    ablations, rules/inject.smk) or ``"competitor"`` (also rules/inject.smk).
     ``coref`` / ``codes`` / ``kg``: whether a run reads the coreference triples, the AutoEncoder
     attribute codes, the KG subgraph.
     ``stage2``: fine-tuned from the base run of the same dataset, model and seed (two-stage training).
