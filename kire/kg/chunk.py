@@ -1,7 +1,8 @@
 """Extract one chunk of dump lines into Parquet parts: the unit of work a Dask task runs.
 
-A chunk's outputs are ``<out>/<table>/part-<k>.parquet`` for every table, ``<out>/_chunks/<k>.rejects.jsonl``
-and, written last, the marker ``<out>/_chunks/<k>.json`` with its counts. A chunk whose marker exists is
+A chunk's outputs are ``<out>/<table>/part-<k>.parquet`` for every table,
+``<out>/_chunks/part-<k>.rejects.jsonl`` and, written last, the marker ``<out>/_chunks/part-<k>.json``
+with its counts (``<k>`` zero-padded, :func:`part_name`). A chunk whose marker exists is
 finished: a rerun after a crash skips it.
 
 A task's input is a *chunk spec* (:class:`ChunkSpec`): where chunk ``k``'s text is and how to read it.
