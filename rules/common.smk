@@ -1,11 +1,23 @@
-# Shared by every rules/<stage>.smk, included first by the Snakefile: the results layout (one path
-# helper per folder), the dataset and split names, and the two lists the stage files fill in.
+# Shared by every rules/<stage>.smk, included first by the Snakefile: the configuration's check,
+# the results layout (one path helper per folder), the names every stage uses, and the input and
+# params functions of the rules (Snakemake's habit: functions here, rules in the stage files).
 #   TRAIN_ALL       targets of the default rule train_all; each stage file extends it
 #   TRAIN_VARIANTS  variant name -> {"inputs": fn(wildcards) -> {name: path},
 #                                    "settings": fn(wildcards, input) -> dict}; filled by the
 #                   injection stages, read by rule train (rules/train.smk) when its jobs are built
 
+import json
+import shlex
 from pathlib import Path
+
+from snakemake.utils import validate
+
+from kire.config import check_config
+
+CONFIG_SCHEMA = str(Path(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
+# One clear line per wrong key or type first; then Snakemake's validate fills in the defaults.
+check_config(config, CONFIG_SCHEMA)
+validate(config, CONFIG_SCHEMA)
 
 RESULTS = config["results_dir"]
 DATASETS = sorted(config["datasets"])
@@ -13,10 +25,22 @@ SPLITS = ("train", "dev", "test")  # every dataset's splits, in this order
 TRAIN_ALL = []
 TRAIN_VARIANTS = {}
 
+# The experiment grid (config `experiments`): datasets x models x variants x seeds, each run
+# evaluated into RESULTS/<dataset>/<model>/<variant>/seed<k>/metrics.json (rules/train.smk) and
+# gathered by rule report (rules/report.smk).
+EXPERIMENTS = config.get("experiments", {})
+EXPERIMENT_DATASETS = EXPERIMENTS.get("datasets") or DATASETS
+EXPERIMENT_MODELS = EXPERIMENTS.get("models", [])
+EXPERIMENT_VARIANTS = EXPERIMENTS.get("variants", [])
+EXPERIMENT_SEEDS = EXPERIMENTS.get("seeds", [])
+
 
 wildcard_constraints:
     dataset="|".join(DATASETS) if DATASETS else "[^/]+",
     split="|".join(SPLITS),
+    model="[a-z_]+",
+    variant="[a-z0-9_]+",
+    seed="[0-9]+",
 
 
 def logfile(rule_name, *wildcards):
@@ -87,3 +111,125 @@ def run_path(dataset, model, variant, seed, *parts):
 def report_path(*parts):
     """RESULTS/report[/<file>]: tables and figures over the experiment grid (rule report)."""
     return results_path("report", *parts)
+
+
+# The run folder's wildcards, for run_path(*RUN, ...) in rule patterns.
+RUN = ("{dataset}", "{model}", "{variant}", "{seed}")
+EXPERIMENT_RUNS = expand(
+    run_path(*RUN, "metrics.json"),
+    dataset=EXPERIMENT_DATASETS,
+    model=EXPERIMENT_MODELS,
+    variant=EXPERIMENT_VARIANTS,
+    seed=EXPERIMENT_SEEDS,
+)
+
+
+# Documents, entity linking, leakage filter, subgraphs (rules/docs.smk).
+
+DOC_TABLES = ["docs", "entities", "mentions", "labels"]
+SUBGRAPH_TABLES = ["nodes", "edges", "attributes", "doc_entities"]
+
+
+def doc_tables(dataset):
+    """The document tables of every split of ``dataset`` (outputs of prepare_docs)."""
+    return expand(docs_path(dataset, "{split}", "{table}.parquet"), split=SPLITS, table=DOC_TABLES,
+                  allow_missing=True)
+
+
+def dataset_raw_inputs(wildcards):
+    """The raw files (and DWIE folders) of one dataset."""
+    ds = config["datasets"][wildcards.dataset]
+    return [ds[key] for key in ("train", "dev", "test", "rel_info") if ds.get(key)]
+
+
+def prepare_args(wildcards):
+    """The dataset-specific arguments of `kire docs prepare`."""
+    ds = config["datasets"][wildcards.dataset]
+    args = ["--format", ds["format"], "--train", ds["train"], "--test", ds["test"], "--rel-info", ds["rel_info"]]
+    if ds.get("dev"):
+        args += ["--dev", ds["dev"]]
+    return shlex.join(args)
+
+
+def filter_dataset_args(wildcards, input):
+    """One ``--dataset NAME LINKS DOCS`` per dataset for `kire kg filter`."""
+    return shlex.join(
+        arg
+        for name, links in zip(DATASETS, input.links)
+        for arg in ("--dataset", name, links, docs_path(name))
+    )
+
+
+def duckdb_memory(wildcards, resources):
+    """DuckDB's memory limit: three quarters of the job's mem_mb (the rest for Python and Arrow)."""
+    return f"{resources.mem_mb * 3 // 4}MB"
+
+
+# Coreference triples (rules/coref.smk).
+
+COREF = config.get("coref", {})
+COREF_SOURCES = COREF.get("sources", {})
+
+
+def coref_enabled(source):
+    """Whether a coref source is on (config coref.sources.<source>.enabled, default on)."""
+    return COREF_SOURCES.get(source, {}).get("enabled", True)
+
+
+def coref_backend():
+    """The resolver source's backend (config coref.sources.resolver.backend): salience or neuralcoref."""
+    return COREF_SOURCES.get("resolver", {}).get("backend", "salience")
+
+
+def coref_inputs(wildcards):
+    """The split's documents, plus links and the KG (kg_aliases) and NeuralCoref scores if used."""
+    inputs = {"docs": docs_path(wildcards.dataset, wildcards.split, "docs.parquet")}
+    if coref_enabled("kg_aliases"):
+        inputs["links"] = links_path(wildcards.dataset, "links.parquet")
+        inputs["kg"] = kg_path("manifest.json")
+    if coref_enabled("resolver") and coref_backend() == "neuralcoref":
+        inputs["scores"] = coref_path(wildcards.dataset, f"{wildcards.split}.neuralcoref.jsonl")
+    return inputs
+
+
+def coref_source_args(wildcards, input):
+    """--links/--kg/--neuralcoref-scores for the sources that need them."""
+    args = []
+    if "links" in input.keys():
+        args += ["--links", input.links, "--kg", kg_path()]
+    if "scores" in input.keys():
+        args += ["--neuralcoref-scores", input.scores]
+    return shlex.join(args)
+
+
+# Training (rules/train.smk).
+
+TRAIN = config.get("train", {})
+TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "inject_lr", "grad_clip", "max_entities", "device")
+
+
+def train_inputs(wildcards):
+    """The document tables of the dataset, rel_info, and the variant's own inputs."""
+    inputs = {split: docs_path(wildcards.dataset, split, "docs.parquet") for split in SPLITS}
+    inputs["rel_info"] = config["datasets"][wildcards.dataset]["rel_info"]
+    extra = TRAIN_VARIANTS.get(wildcards.variant, {}).get("inputs")
+    if extra:
+        inputs.update(extra(wildcards))
+    return inputs
+
+
+def train_args(wildcards, input):
+    """Hyper-parameters (train.*, then train.per_model.<model>) and settings as `kire train` flags."""
+    hyper = {k: TRAIN[k] for k in TRAIN_HYPER if TRAIN.get(k) is not None}
+    hyper.update((TRAIN.get("per_model") or {}).get(wildcards.model, {}))
+    model_settings = dict((TRAIN.get("model_settings") or {}).get(wildcards.model, {}))
+    if config.get("embed", {}).get("glove") and wildcards.model != "atlop":  # one GloVe setting: embed.glove
+        model_settings.setdefault("word_vectors", config["embed"]["glove"])
+    if TRAIN.get("encoder") is not None:
+        model_settings.setdefault("encoder", TRAIN["encoder"])
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
+    args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
+    variant = TRAIN_VARIANTS.get(wildcards.variant, {}).get("settings")
+    if variant:
+        args += ["--variant-settings", json.dumps(variant(wildcards, input))]
+    return shlex.join(args)

@@ -3,43 +3,10 @@
 #   neuralcoref_scores  documents -> NeuralCoref 4.0 mention-pair scores (only when the resolver backend is
 #                       neuralcoref; runs in workflow/envs/neuralcoref.yaml: `snakemake --use-conda`)
 
+# Input and params functions: rules/common.smk.
+
 import json
 import shlex
-
-COREF = config.get("coref", {})
-COREF_SOURCES = COREF.get("sources", {})
-COREF_SPLITS = ["train", "dev", "test"]
-
-
-def coref_enabled(source):
-    """Whether a coref source is on (config coref.sources.<source>.enabled, default on)."""
-    return COREF_SOURCES.get(source, {}).get("enabled", True)
-
-
-def coref_backend():
-    return COREF_SOURCES.get("resolver", {}).get("backend", "salience")
-
-
-def coref_inputs(wildcards):
-    """The split's documents, plus links and the KG (kg_aliases) and NeuralCoref scores if used."""
-    inputs = {"docs": docs_path(wildcards.dataset, wildcards.split, "docs.parquet")}
-    if coref_enabled("kg_aliases"):
-        inputs["links"] = links_path(wildcards.dataset, "links.parquet")
-        inputs["kg"] = kg_path("manifest.json")
-    if coref_enabled("resolver") and coref_backend() == "neuralcoref":
-        inputs["scores"] = coref_path(wildcards.dataset, f"{wildcards.split}.neuralcoref.jsonl")
-    return inputs
-
-
-def coref_source_args(wildcards, input):
-    """--links/--kg/--neuralcoref-scores for the sources that need them."""
-    args = []
-    if "links" in input.keys():
-        args += ["--links", input.links, "--kg", kg_path()]
-    if "scores" in input.keys():
-        args += ["--neuralcoref-scores", input.scores]
-    return shlex.join(args)
-
 
 rule coref:
     input:
@@ -84,7 +51,7 @@ rule neuralcoref_scores:
         "python {params.runner} {params.docs} {output.scores} > {log} 2>&1"
 
 
-COREF_TARGETS = expand(coref_path("{dataset}", "{split}.parquet"), dataset=DATASETS, split=COREF_SPLITS)
+COREF_TARGETS = expand(coref_path("{dataset}", "{split}.parquet"), dataset=DATASETS, split=SPLITS)
 TRAIN_ALL.extend(COREF_TARGETS)
 
 

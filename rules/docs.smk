@@ -5,49 +5,10 @@
 #   build_subgraph links + filtered triples     -> RESULTS/subgraph/<dataset>/
 # Change filter.policy and rerun only the filter and what depends on it:
 #   snakemake --forcerun filter_kg train_all
+# Input and params functions: rules/common.smk.
 
 import json
 import shlex
-
-DOC_SPLITS = ["train", "dev", "test"]
-DOC_TABLES = ["docs", "entities", "mentions", "labels"]
-SUBGRAPH_TABLES = ["nodes", "edges", "attributes", "doc_entities"]
-
-
-def doc_tables(dataset):
-    """The document tables of every split of ``dataset`` (outputs of prepare_docs)."""
-    return expand(docs_path(dataset, "{split}", "{table}.parquet"), split=DOC_SPLITS, table=DOC_TABLES,
-                  allow_missing=True)
-
-
-def dataset_raw_inputs(wildcards):
-    """The raw files (and DWIE folders) of one dataset."""
-    ds = config["datasets"][wildcards.dataset]
-    return [ds[key] for key in ("train", "dev", "test", "rel_info") if ds.get(key)]
-
-
-def prepare_args(wildcards):
-    """The dataset-specific arguments of `kire docs prepare`."""
-    ds = config["datasets"][wildcards.dataset]
-    args = ["--format", ds["format"], "--train", ds["train"], "--test", ds["test"], "--rel-info", ds["rel_info"]]
-    if ds.get("dev"):
-        args += ["--dev", ds["dev"]]
-    return shlex.join(args)
-
-
-def filter_dataset_args(wildcards, input):
-    """One ``--dataset NAME LINKS DOCS`` per dataset for `kire kg filter`."""
-    return shlex.join(
-        arg
-        for name, links in zip(DATASETS, input.links)
-        for arg in ("--dataset", name, links, docs_path(name))
-    )
-
-
-def duckdb_memory(wildcards, resources):
-    """DuckDB's memory limit: three quarters of the job's mem_mb (the rest for Python and Arrow)."""
-    return f"{resources.mem_mb * 3 // 4}MB"
-
 
 rule prepare_docs:
     input:
@@ -134,7 +95,7 @@ rule build_subgraph:
     output:
         relations=subgraph_path("{dataset}", "relations.parquet"),
         tables=expand(subgraph_path("{dataset}", "{split}", "{table}.parquet"),
-                      split=DOC_SPLITS, table=SUBGRAPH_TABLES, allow_missing=True),
+                      split=SPLITS, table=SUBGRAPH_TABLES, allow_missing=True),
         report=subgraph_path("{dataset}", "report.json"),
     params:
         options=shlex.quote(json.dumps(config["subgraph"], sort_keys=True)),

@@ -50,7 +50,7 @@ rule train_char_embeddings:
     input:
         sequences=EMBED_SEQUENCES,
         docs=[docs_path(name, split, "docs.parquet") for name in DATASETS
-              for split in ("train", "dev", "test")],
+              for split in SPLITS],
         glove=EMBED_GLOVE,
     output:
         EMBED_CHARS,
@@ -112,7 +112,7 @@ rule encode_attributes:
         chars=EMBED_CHARS,
         glove=EMBED_GLOVE,
         nodes=[subgraph_path(name, split, "nodes.parquet") for name in DATASETS
-               for split in ("train", "dev", "test")],
+               for split in SPLITS],
     output:
         EMBED_CODES,
     params:

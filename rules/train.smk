@@ -4,54 +4,14 @@
 #                                                        model.safetensors, theta.json, result_test.json, ...
 #   evaluate_run  a run's predictions + the truth     -> .../seed<k>/metrics.json (official metric)
 # The grid is config `experiments` (datasets x models x variants x seeds); hyper-parameters are
-# config `train`. Variants other than "base" add their inputs and settings through TRAIN_VARIANTS
-# (from any rules/*.smk, before or after this file):
-#   TRAIN_VARIANTS = globals().get("TRAIN_VARIANTS", {})
+# config `train`. Variants other than "base" add their inputs and settings to TRAIN_VARIANTS
+# (rules/common.smk; filled by rules/inject.smk and rules/competitors.smk):
 #   TRAIN_VARIANTS["kire"] = {"inputs": fn(wildcards) -> {name: path},
 #                             "settings": fn(wildcards, input) -> dict (JSON, --variant-settings)}
+# Input and params functions (train_inputs, train_args): rules/common.smk.
 
-import json
-import shlex
-
-TRAIN = config.get("train", {})
 SPLIT_SOURCES = config.get("splits", {})
-TRAIN_VARIANTS = globals().get("TRAIN_VARIANTS", {})
-RUN = ("{dataset}", "{model}", "{variant}", "{seed}")  # the run folder's wildcards, for run_path()
 RUN_DIR = run_path(*RUN)
-TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "inject_lr", "grad_clip", "max_entities", "device")
-
-
-wildcard_constraints:
-    model="[a-z_]+",
-    variant="[a-z0-9_]+",
-    seed="[0-9]+",
-
-
-def train_inputs(wildcards):
-    """The document tables of the dataset, rel_info, and the variant's own inputs."""
-    inputs = {split: docs_path(wildcards.dataset, split, "docs.parquet") for split in ("train", "dev", "test")}
-    inputs["rel_info"] = config["datasets"][wildcards.dataset]["rel_info"]
-    extra = TRAIN_VARIANTS.get(wildcards.variant, {}).get("inputs")
-    if extra:
-        inputs.update(extra(wildcards))
-    return inputs
-
-
-def train_args(wildcards, input):
-    """Hyper-parameters (train.*, then train.per_model.<model>) and settings as `kire train` flags."""
-    hyper = {k: TRAIN[k] for k in TRAIN_HYPER if TRAIN.get(k) is not None}
-    hyper.update((TRAIN.get("per_model") or {}).get(wildcards.model, {}))
-    model_settings = dict((TRAIN.get("model_settings") or {}).get(wildcards.model, {}))
-    if config.get("embed", {}).get("glove") and wildcards.model != "atlop":  # one GloVe setting: embed.glove
-        model_settings.setdefault("word_vectors", config["embed"]["glove"])
-    if TRAIN.get("encoder") is not None:
-        model_settings.setdefault("encoder", TRAIN["encoder"])
-    args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
-    args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
-    variant = TRAIN_VARIANTS.get(wildcards.variant, {}).get("settings")
-    if variant:
-        args += ["--variant-settings", json.dumps(variant(wildcards, input))]
-    return shlex.join(args)
 
 
 rule split_docred:
@@ -112,7 +72,7 @@ rule evaluate_run:
         theta=run_path(*RUN, "theta.json"),
         dev_result=run_path(*RUN, "result_dev.json"),
         result=run_path(*RUN, "result_test.json"),
-        docs=lambda wc: [docs_path(wc.dataset, s, "docs.parquet") for s in ("train", "dev", "test")],
+        docs=lambda wc: [docs_path(wc.dataset, s, "docs.parquet") for s in SPLITS],
     output:
         run_path(*RUN, "metrics.json"),
     params:
@@ -130,18 +90,10 @@ rule evaluate_run:
         " --train {params.docs}/train > {log} 2>&1"
 
 
-_GRID = config.get("experiments", {})
-TRAIN_RUNS = expand(
-    run_path(*RUN, "metrics.json"),
-    dataset=_GRID.get("datasets") or DATASETS,
-    model=_GRID.get("models", []),
-    variant=_GRID.get("variants", []),
-    seed=_GRID.get("seeds", []),
-)
-TRAIN_ALL.extend(TRAIN_RUNS)
+TRAIN_ALL.extend(EXPERIMENT_RUNS)
 
 
 rule train_runs:
     """Every training run of the experiment grid, evaluated."""
     input:
-        TRAIN_RUNS,
+        EXPERIMENT_RUNS,
