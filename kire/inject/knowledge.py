@@ -4,7 +4,7 @@ Inputs (all per dataset and split; ``doc`` is the document's index in its split'
 
 - coreference triples: the ``coref`` table (kire.coref.table: doc, ms_start, ms_end, mt_start,
   mt_end in document word offsets, source, p), one unordered pair per row;
-- the split's KG subgraph (kire.kg.subgraph): ``nodes`` (node, qid, hop, label), ``edges``
+- the split's KG subgraph (kire.subgraph.build): ``nodes`` (node, qid, hop, label), ``edges``
   (src, rel, dst), ``doc_entities`` (doc, entity, node) and the dataset's ``relations`` vocabulary;
 - AutoEncoder attribute codes (kire.embed.codes.AttributeCodes: codes per entity id).
 

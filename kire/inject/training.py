@@ -3,7 +3,7 @@ the module the training Pipeline (kire.train.pipeline) calls, and the per-split 
 
 Settings (config ``train.variants.kire`` or the ``--variant-settings`` JSON of ``kire train``):
 
-``subgraph``       folder of the dataset's KG subgraphs (kire.kg.subgraph: relations.parquet,
+``subgraph``       folder of the dataset's KG subgraphs (kire.subgraph.build: relations.parquet,
                    <split>/{nodes,edges,doc_entities}.parquet)                     (required with the KG)
 ``coref``          path of a split's coref table with ``{split}`` in it, e.g.
                    ``results/coref/docred/{split}.parquet``; null: no coreference triples
