@@ -27,7 +27,7 @@ def interleaved_epoch_seconds(pipelines: dict, features, batch_size: int, n_clas
     import torch
 
     from kire.train.loop import TrainConfig, optimizer_for
-    from kire.train.predict import iter_batches
+    from kire.train.scores import iter_batches
 
     optimizers = {name: optimizer_for(p, TrainConfig(batch_size=batch_size)) for name, p in pipelines.items()}
     seconds: dict[str, list[float]] = {name: [] for name in pipelines}
@@ -65,10 +65,10 @@ def main() -> None:
 
     import torch
 
+    from kire.docs.read import read_relations, read_split
     from kire.inject.training import kire_variant
     from kire.models.features import LabelSpace
     from kire.models.registry import model_class
-    from kire.train.run import read_relations, read_split
     from kire.train.pipeline import Pipeline, VariantParts
 
     torch.set_num_threads(args.threads)

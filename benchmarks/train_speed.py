@@ -24,14 +24,14 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from kire.docs.read import read_relations, read_split
 from kire.models.base import entity_mean, pair_rows
 from kire.models.features import LabelSpace, mirrored_bin
 from kire.models.lstm import BiLSTM
 from kire.models.registry import MODELS, model_class
 from kire.train.loop import TrainConfig, optimizer_for
-from kire.train.predict import iter_batches, relation_scores
-from kire.train.run import read_relations, read_split
 from kire.train.pipeline import Pipeline, VariantParts
+from kire.train.scores import iter_batches, relation_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

@@ -35,9 +35,9 @@ def register(subparsers) -> None:
 
 def run_eval(args: argparse.Namespace) -> int:
     from kire.eval.breakdown import breakdowns
-    from kire.eval.metric import Truth, official_scores, read_submission
+    from kire.docs.read import read_split
+    from kire.eval.metric import Truth, official_scores, read_submission, read_train_facts
     from kire.io import write_json_atomic
-    from kire.train.run import read_split, read_train_facts
 
     truth = Truth.from_documents(read_split(args.truth), args.truth)
     records = read_submission(args.result)

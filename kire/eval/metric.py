@@ -79,6 +79,16 @@ def read_fact_file(path: str | Path) -> set[Fact]:
     return facts
 
 
+def read_train_facts(path: str | Path, relations: list[str] | None = None) -> set[Fact]:
+    """Ign F1's training facts: from a ``.fact`` list, or from a DocRED file / document folder."""
+    from kire.docs.read import read_split
+
+    path = Path(path)
+    if path.suffix == ".fact":
+        return read_fact_file(path)
+    return facts_of_documents(read_split(path, relations))
+
+
 def deduplicate(submission: list[dict]) -> list[dict]:
     """Records with a distinct (title, h_idx, t_idx, r), first occurrence kept, in that key's order."""
     seen: dict[tuple, dict] = {}

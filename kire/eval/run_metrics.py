@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from kire.eval.breakdown import breakdowns
-from kire.eval.metric import Truth, official_scores, read_submission
+from kire.docs.read import read_split
+from kire.eval.metric import Truth, official_scores, read_submission, read_train_facts
 from kire.io import write_json_atomic
 
 
 def split_scores(truth_path: str, result_path: Path, facts: set) -> dict[str, Any] | None:
     """kire eval's output for one split; None when the split carries no labels."""
-    from kire.train.run import read_split
-
     docs = read_split(truth_path)
     if any(d.labels is None for d in docs):
         return None
@@ -31,8 +30,6 @@ def split_scores(truth_path: str, result_path: Path, facts: set) -> dict[str, An
 
 def write_run_metrics(run_dir: str | Path, dev: str, train: str, test: str | None = None) -> dict[str, Any]:
     """Score ``run_dir``'s result_dev.json (and result_test.json) and write ``run_dir/metrics.json``."""
-    from kire.train.run import read_train_facts
-
     run_dir = Path(run_dir)
     facts = read_train_facts(train)
     theta = json.loads((run_dir / "theta.json").read_text(encoding="utf-8"))["theta"]

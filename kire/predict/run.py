@@ -118,7 +118,7 @@ def predict(run_dir: str | Path, documents: list[Document], labels: dict[str, st
     """
     import torch
 
-    from kire.train.predict import relation_scores
+    from kire.train.scores import relation_scores
 
     theta = read_theta(run_dir) if theta is None else theta
     pipeline, meta = load_run(run_dir, documents, settings)

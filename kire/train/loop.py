@@ -28,7 +28,7 @@ from kire.io import atomic_path, write_json_atomic
 from kire.models.checkpoint import load_tensors, save_model, save_tensors
 from kire.models.features import DocFeatures
 from kire.train.settings import TrainConfig
-from kire.train.predict import candidate_correctness, iter_batches, relation_scores, submission
+from kire.train.scores import candidate_correctness, iter_batches, relation_scores, submission
 from kire.train.pipeline import Pipeline
 
 log = logging.getLogger(__name__)

@@ -17,43 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from kire.docs.model import Document
-from kire.eval.metric import facts_of_documents, read_fact_file, Truth
+from kire.docs.read import read_relations, read_split
+from kire.eval.metric import facts_of_documents, read_train_facts, Truth
 from kire.io import atomic_path, write_json_atomic
 from kire.models.base import REModel
 from kire.models.checkpoint import load_tensors, read_model_meta
 from kire.models.features import LabelSpace
 from kire.models.registry import model_class
 from kire.train.loop import TrainConfig, evaluate_dev, fit, resolve_device, seed_everything, write_metrics
-from kire.train.predict import relation_scores, submission
+from kire.train.scores import relation_scores, submission
 from kire.train.pipeline import Pipeline, build_variant
 
 log = logging.getLogger(__name__)
-
-
-def read_relations(rel_info: str | Path) -> list[str]:
-    """Relation ids of a rel_info.json object, in file order."""
-    from kire.docs.prepare import read_rel_info
-
-    return list(read_rel_info(rel_info))
-
-
-def read_split(path: str | Path, relations: list[str] | None = None) -> list[Document]:
-    """Documents of a split: a folder of the document tables (``kire.docs.model``) or a DocRED file."""
-    from kire.docs.docred import read_docred
-    from kire.docs.model import read_documents
-
-    path = Path(path)
-    if path.is_dir():
-        return read_documents(path)
-    return read_docred(path, relations)
-
-
-def read_train_facts(path: str | Path, relations: list[str] | None = None) -> set:
-    """Ign F1's training facts: from a ``.fact`` list, or from a DocRED file / document folder."""
-    path = Path(path)
-    if path.suffix == ".fact":
-        return read_fact_file(path)
-    return facts_of_documents(read_split(path, relations))
 
 
 def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]],

@@ -1,4 +1,5 @@
-"""Running a pipeline over featurized documents: batches, relation scores, candidates, submissions."""
+"""Relation scores of a pipeline over featurized documents, and what is read off them: batches in,
+scores out, candidates with their gold flags (for theta), official-format submission records."""
 
 from __future__ import annotations
 
