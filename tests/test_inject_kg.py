@@ -46,7 +46,7 @@ def test_label_encoder_projects_max_pooled_word_vectors():
 
 
 def _identity_rgat(heads=1, d=2, n_rel=2):
-    conv = RGATConv(d, d, n_rel, heads=heads, d_rel=3)
+    conv = RGATConv(d, d, n_relations=n_rel, heads=heads, d_rel=3)
     with torch.no_grad():
         conv.W_in.weight.copy_(torch.cat([torch.eye(d) * (b + 1) for b in range(heads)]))
         conv.W_out.zero_()

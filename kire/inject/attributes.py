@@ -31,7 +31,18 @@ class AttributeEncoder(nn.Module):
         super().__init__()
         if kernel_size % 2 != 1:
             raise ValueError("kernel_size must be odd so that every slot keeps its position")
-        self.CNN1D = nn.Conv1d(d_auto, d_ent, kernel_size, padding=kernel_size // 2)
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.CNN1D = nn.Conv1d(d_auto, d_ent, kernel_size, padding=kernel_size // 2)
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw CNN1D's kernels and biases (torch's Conv1d default)."""
+        self.CNN1D.reset_parameters()
+
+    def __repr__(self) -> str:
+        c = self.CNN1D
+        return f"{type(self).__name__}({c.in_channels}, {c.out_channels}, kernel_size={c.kernel_size[0]})"
 
     def forward(self, codes: torch.Tensor, ptr: torch.Tensor) -> torch.Tensor:
         """codes [Tc, d_auto] node by node, ptr [N + 1] (node k's codes are rows ptr[k]:ptr[k + 1])
@@ -76,7 +87,17 @@ class LabelEncoder(nn.Module):
 
     def __init__(self, d_word: int, d_ent: int = 100):
         super().__init__()
-        self.W = nn.Linear(d_word, d_ent)
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.W = nn.Linear(d_word, d_ent)
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw W and b (torch's Linear default)."""
+        self.W.reset_parameters()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.W.in_features}, {self.W.out_features})"
 
     def forward(self, vectors: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """vectors [N, T, d_word], mask [N, T] bool -> h^0 [N, d_ent]."""

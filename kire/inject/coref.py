@@ -97,11 +97,24 @@ class CorefEncoder(nn.Module):
     teacher's p_cr chooses the partner directly and no coreference loss is produced.
     """
 
-    def __init__(self, d_token: int, d_mlp: int = 256, d_dist: int = 20, beta: int = 5, distill: bool = True):
+    def __init__(self, d_token: int, *, d_mlp: int = 256, d_dist: int = 20, beta: int = 5, distill: bool = True):
         super().__init__()
-        self.beta, self.distill = beta, distill
-        self.Delta = nn.Embedding(2 * beta, d_dist)
-        self.MLP = nn.Sequential(nn.Linear(2 * d_token + d_dist, d_mlp), nn.ReLU(), nn.Linear(d_mlp, 1))
+        self.d_token, self.beta, self.distill = d_token, beta, distill
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.Delta = nn.Embedding(2 * beta, d_dist)
+            self.MLP = nn.Sequential(nn.Linear(2 * d_token + d_dist, d_mlp), nn.ReLU(), nn.Linear(d_mlp, 1))
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw Delta ~ N(0, 1), then the MLP's two Linear layers (torch's default), in this order."""
+        self.Delta.reset_parameters()
+        self.MLP[0].reset_parameters()
+        self.MLP[2].reset_parameters()
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}({self.d_token}, d_mlp={self.MLP[0].out_features}, "
+                f"d_dist={self.Delta.embedding_dim}, beta={self.beta}, distill={self.distill})")
 
     def student_logits(self, m: torch.Tensor, kb: KnowledgeBatch) -> torch.Tensor:
         """Return the logit of P_stu(m_s, m_t) for each pair (eq. 3): m [Mc, d] -> [C]."""

@@ -70,14 +70,26 @@ class RGATConv(nn.Module):
     only for the rows asked for: the last layer projects just the nodes whose outputs are read.
     """
 
-    def __init__(self, d_in: int, d_out: int, n_relations: int, heads: int = 2, d_rel: int = 100,
+    def __init__(self, d_in: int, d_out: int, *, n_relations: int, heads: int = 2, d_rel: int = 100,
                  negative_slope: float = 0.2):
         super().__init__()
-        self.heads, self.d_out, self.negative_slope = heads, d_out, negative_slope
-        self.W_in = nn.Linear(d_in, heads * d_out, bias=False)
-        self.M = nn.Embedding(n_relations, d_rel)
-        self.W_out = nn.Parameter(torch.empty(heads, 2 * d_out + d_rel))
+        self.d_in, self.d_out, self.n_relations = d_in, d_out, n_relations
+        self.heads, self.d_rel, self.negative_slope = heads, d_rel, negative_slope
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.W_in = nn.Linear(d_in, heads * d_out, bias=False)
+            self.M = nn.Embedding(n_relations, d_rel)
+            self.W_out = nn.Parameter(torch.empty(heads, 2 * d_out + d_rel))
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw W_in (torch's Linear default), M(r) ~ N(0, 1) and W_out (Xavier uniform), in this order."""
+        self.W_in.reset_parameters()
+        self.M.reset_parameters()
         nn.init.xavier_uniform_(self.W_out)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.d_in}, {self.d_out}, n_relations={self.n_relations}, heads={self.heads})"
 
     def forward(self, h: torch.Tensor, edge_index: torch.Tensor | TargetSorted,
                 edge_type: torch.Tensor | None = None, rows: torch.Tensor | None = None) -> torch.Tensor:
@@ -109,21 +121,34 @@ class GraphEncoder(nn.Module):
     alternatives compared in the paper's Fig. 4.
     """
 
-    def __init__(self, d_ent: int, n_relations: int, kind: str = "rgat", layers: int = 3, heads: int = 2,
+    def __init__(self, d_ent: int, *, n_relations: int, kind: str = "rgat", layers: int = 3, heads: int = 2,
                  d_rel: int = 100):
         super().__init__()
         if kind not in GRAPH_ENCODERS:
             raise ValueError(f"graph encoder must be one of {GRAPH_ENCODERS}, not {kind!r}")
-        self.kind, self.n_relations = kind, n_relations
+        self.d_ent, self.kind, self.n_relations = d_ent, kind, n_relations
         if kind == "rgat":
-            make = lambda: RGATConv(d_ent, d_ent, 2 * n_relations + 1, heads, d_rel)  # noqa: E731
+            make = lambda: RGATConv(d_ent, d_ent, n_relations=2 * n_relations + 1, heads=heads,  # noqa: E731
+                                    d_rel=d_rel)
         elif kind == "rgcn":
             make = lambda: RGCNConv(d_ent, d_ent, 2 * n_relations)  # noqa: E731
         elif kind == "gat":
             make = lambda: GATConv(d_ent, d_ent, heads=heads, concat=False)  # noqa: E731
         else:
             make = lambda: GCNConv(d_ent, d_ent)  # noqa: E731
+        # each layer draws its own parameters as it is built; calling reset_parameters() here as well
+        # would draw them a second time, and GCN's and GAT's construction draws more than their reset
+        # does, so seeded runs would change: as in torch-geometric's BasicGNN, it is not called here
         self.layers = nn.ModuleList(make() for _ in range(layers))
+
+    def reset_parameters(self) -> None:
+        """Draw every layer's parameters afresh (each layer's own reset_parameters)."""
+        for layer in self.layers:
+            layer.reset_parameters()
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}({self.d_ent}, n_relations={self.n_relations}, kind={self.kind!r}, "
+                f"layers={len(self.layers)})")
 
     def forward(self, h: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor,
                 targets: torch.Tensor | None = None) -> torch.Tensor:

@@ -108,15 +108,17 @@ class KnowledgeInject(nn.Module):
         super().__init__()
         self.config = c = config
         self.variant = SimpleInjection(c.injection, d_token, c.d_ent, c.d_mlp) if c.injection != "kire" else None
-        self.coref = CorefEncoder(d_token, c.d_mlp, c.d_dist, c.beta, c.distill) if (
+        self.coref = CorefEncoder(d_token, d_mlp=c.d_mlp, d_dist=c.d_dist, beta=c.beta, distill=c.distill) if (
             c.coref and self.variant is None) else None
         if c.kg:
             self.entity_init = (AttributeEncoder(c.d_auto, c.d_ent, c.attr_kernel) if c.attributes
                                 else LabelEncoder(c.d_word, c.d_ent))
-            self.graph = (GraphEncoder(c.d_ent, c.n_relations, c.graph_encoder, c.gnn_layers, c.gnn_heads, c.d_rel)
+            self.graph = (GraphEncoder(c.d_ent, n_relations=c.n_relations, kind=c.graph_encoder,
+                                       layers=c.gnn_layers, heads=c.gnn_heads, d_rel=c.d_rel)
                           if c.relations else None)
-            self.reconciler = (Reconciler(d_token, c.d_ent, c.aggregators, c.d_fuse or d_token, c.heads_token,
-                                          c.heads_ent, c.residual, c.update_unaligned)
+            self.reconciler = (Reconciler(d_token, c.d_ent, n_aggregators=c.aggregators, d_fuse=c.d_fuse or d_token,
+                                          heads_token=c.heads_token, heads_ent=c.heads_ent, residual=c.residual,
+                                          update_unaligned=c.update_unaligned)
                                if self.variant is None else None)
 
     def kg_representations(self, kb: KnowledgeBatch) -> torch.Tensor:

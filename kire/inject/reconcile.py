@@ -26,13 +26,27 @@ class SelfAttention(nn.Module):
         super().__init__()
         if d % heads:
             raise ValueError(f"size {d} is not divisible by {heads} heads")
-        self.heads = heads
-        self.W_qkv = nn.Linear(d, 3 * d)
-        self.W_o = nn.Linear(d, d)
+        self.d, self.heads = d, heads
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.W_qkv = nn.Linear(d, 3 * d)
+            self.W_o = nn.Linear(d, d)
+            self.norm = nn.LayerNorm(d)
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """W_qkv Xavier uniform, W_o torch's Linear default, both biases 0 (as nn.MultiheadAttention),
+        LayerNorm 1 and 0. The Linear defaults are drawn first, in this order, so that a seed gives
+        the parameters it gave when they were drawn at construction."""
+        self.W_qkv.reset_parameters()
+        self.W_o.reset_parameters()
         nn.init.xavier_uniform_(self.W_qkv.weight)
         nn.init.zeros_(self.W_qkv.bias)
         nn.init.zeros_(self.W_o.bias)
-        self.norm = nn.LayerNorm(d)
+        self.norm.reset_parameters()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.d}, heads={self.heads})"
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """x [B, S, d], mask [B, S] bool (real positions) -> [B, S, d]."""
@@ -91,20 +105,37 @@ class Aggregator(nn.Module):
     training); ``residual=False`` is eq. 11 literally.
     """
 
-    def __init__(self, d_token: int, d_ent: int, d_fuse: int, heads_token: int = 4, heads_ent: int = 4,
+    def __init__(self, d_token: int, d_ent: int, *, d_fuse: int, heads_token: int = 4, heads_ent: int = 4,
                  residual: bool = True, update_unaligned: bool = False):
         super().__init__()
+        self.d_token, self.d_ent, self.d_fuse = d_token, d_ent, d_fuse
         self.residual, self.update_unaligned = residual, update_unaligned
-        self.attn_w = SelfAttention(d_token, heads_token)
-        self.attn_e = SelfAttention(d_ent, heads_ent)
-        self.W_tilde_w = nn.Linear(d_token, d_fuse)  # its bias is b~
-        self.W_tilde_e = nn.Linear(d_ent, d_fuse, bias=False)
-        self.W_w = nn.Linear(d_fuse, d_token)
-        self.W_e = nn.Linear(d_fuse, d_ent)
-        if residual:
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.attn_w = SelfAttention(d_token, heads_token)
+            self.attn_e = SelfAttention(d_ent, heads_ent)
+            self.W_tilde_w = nn.Linear(d_token, d_fuse)  # its bias is b~
+            self.W_tilde_e = nn.Linear(d_ent, d_fuse, bias=False)
+            self.W_w = nn.Linear(d_fuse, d_token)
+            self.W_e = nn.Linear(d_fuse, d_ent)
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw the two self-attentions, then W~_w, W~_e, W_w, W_e (torch's Linear default), in this
+        order; with ``residual`` W_w, b_w, W_e, b_e are then set to 0 (the layer starts as the identity)."""
+        self.attn_w.reset_parameters()
+        self.attn_e.reset_parameters()
+        for lin in (self.W_tilde_w, self.W_tilde_e, self.W_w, self.W_e):
+            lin.reset_parameters()
+        if self.residual:
             for lin in (self.W_w, self.W_e):
                 nn.init.zeros_(lin.weight)
                 nn.init.zeros_(lin.bias)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}({self.d_token}, {self.d_ent}, d_fuse={self.d_fuse}, "
+                f"heads_token={self.attn_w.heads}, heads_ent={self.attn_e.heads}, residual={self.residual}, "
+                f"update_unaligned={self.update_unaligned})")
 
     def forward(self, h_w: torch.Tensor, token_mask: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
                 align: torch.Tensor, update_entities: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
@@ -149,15 +180,29 @@ class Aggregator(nn.Module):
 class Reconciler(nn.Module):
     """N stacked aggregators (4.3) and the token-entity alignment loss (eq. 12)."""
 
-    def __init__(self, d_token: int, d_ent: int, n_aggregators: int = 2, d_fuse: int | None = None,
+    def __init__(self, d_token: int, d_ent: int, *, n_aggregators: int = 2, d_fuse: int | None = None,
                  heads_token: int = 4, heads_ent: int = 4, residual: bool = True, update_unaligned: bool = False):
         super().__init__()
+        self.d_token, self.d_ent = d_token, d_ent
         d_fuse = d_fuse or d_token
-        self.aggregators = nn.ModuleList(
-            Aggregator(d_token, d_ent, d_fuse, heads_token, heads_ent, residual, update_unaligned)
-            for _ in range(n_aggregators)
-        )
-        self.Linear = nn.Linear(d_token, d_ent)  # the Linear of P(e_i | w_j) in eq. 12
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.aggregators = nn.ModuleList(
+                Aggregator(d_token, d_ent, d_fuse=d_fuse, heads_token=heads_token, heads_ent=heads_ent,
+                           residual=residual, update_unaligned=update_unaligned)
+                for _ in range(n_aggregators)
+            )
+            self.Linear = nn.Linear(d_token, d_ent)  # the Linear of P(e_i | w_j) in eq. 12
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw the aggregators one after another, then the Linear of eq. 12 (torch's default)."""
+        for aggregator in self.aggregators:
+            aggregator.reset_parameters()
+        self.Linear.reset_parameters()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.d_token}, {self.d_ent}, n_aggregators={len(self.aggregators)})"
 
     def forward(self, H: torch.Tensor, token_mask: torch.Tensor, h_e: torch.Tensor, slot_mask: torch.Tensor,
                 align: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
