@@ -3,4 +3,5 @@
 - :mod:`kire.predict.text`      plain text to a Document: spaCy sentences, tokens and NER mentions
 - :mod:`kire.predict.knowledge` the knowledge of new documents for +KIRE and competitor runs
 - :mod:`kire.predict.run`       loading a run folder and scoring documents
+- :mod:`kire.predict.cli`       `kire predict` argument parsing
 """
