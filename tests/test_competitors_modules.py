@@ -137,7 +137,7 @@ def test_unknown_competitor_and_reside_without_side_information():
 
 
 def write_subgraph(root):
-    """A KG subgraph folder (kire.kg.subgraph layout) for split 'train': Q1 -r0-> Q2 -r1-> Q3."""
+    """A KG subgraph folder (kire.subgraph.build layout) for split 'train': Q1 -r0-> Q2 -r1-> Q3."""
     import pyarrow.parquet as pq
 
     root.mkdir(parents=True)
