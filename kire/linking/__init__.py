@@ -1,5 +1,9 @@
 """Entity linking of document entities to KG entities (`kire link`); see :mod:`kire.linking.link`.
 
+- :mod:`kire.linking.link`      candidates, features, gold links and the best pick (DuckDB); the links table
+- :mod:`kire.linking.normalize` surface-form normalisation shared by mentions and KG aliases
+- :mod:`kire.linking.cli`       `kire link` and the DuckDB engine options of the stages after it
+
 ``from kire.linking import read_links`` works; the names are imported on first use so that the
 command line does not pay for pyarrow and DuckDB at start-up.
 """

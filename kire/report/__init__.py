@@ -1,9 +1,10 @@
 """Reports over a results tree: the paper's tables (2/3, 4), its ablation and graph-encoder plots
 (Fig. 3, 4) and training curves.
 
-- :mod:`kire.report.labels` display names and groups of models and variants
+- :mod:`kire.report.labels`   display names and groups of models and variants
 - :mod:`kire.report.collect`  reading ``results/<dataset>/<model>/<variant>/seed<k>/`` into tables
 - :mod:`kire.report.tables`   mean +- std over seeds, laid out as the paper's tables
 - :mod:`kire.report.plots`    PNG figures (matplotlib, Agg backend)
 - :mod:`kire.report.build`    everything above written into ``results/report/``
+- :mod:`kire.report.cli`      `kire report`
 """
