@@ -54,8 +54,8 @@ class ReferenceBiLSTM(BiLSTM):
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
         return torch.relu(self.project(out))
 
-    def predict(self, H, batch):
-        entities = entity_mean(H, batch)
+    def predict(self, encoded, batch):
+        entities = entity_mean(encoded.H, batch)
         head, tail = pair_rows(batch)
         s = torch.cat([entities[head], self.dist_emb(batch.pair_dist)], -1)
         o = torch.cat([entities[tail], self.dist_emb(mirrored_bin(batch.pair_dist))], -1)

@@ -49,16 +49,18 @@ def test_one_window_equals_the_plain_encoder_and_small_windows_still_work(setup)
     docs, space, model = setup
     batch = collate([model.featurize(d, i) for i, d in enumerate(docs)], space.n_classes)
     with torch.no_grad():
-        H = model.encode(batch)
+        encoded = model.encode(batch)
+        H = encoded.H
         plain = model.encoder(input_ids=batch.token_ids, attention_mask=batch.token_mask.long()).last_hidden_state
         mask = batch.token_mask.unsqueeze(-1)
         assert torch.allclose(H * mask, plain * mask, atol=1e-5)
-        assert batch.attention.shape == (3, 12, H.shape[1], H.shape[1])
+        assert encoded.attention.shape == (3, 12, H.shape[1], H.shape[1])
         window = model.window
         model.window = 10  # forces several overlapping windows per document
         try:
-            H_small = model.encode(batch)
-            logits = model.predict(H_small, batch)
+            small = model.encode(batch)
+            H_small = small.H
+            logits = model.predict(small, batch)
         finally:
             model.window = window
     assert H_small.shape == H.shape and torch.isfinite(H_small).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from kire.models.base import Encoded
 from kire.models.features import LabelSpace, collate, distance_bin, entity_pairs, pair_labels
 from kire.models.registry import MODELS, model_class
 from kire.train.pipeline import Pipeline, VariantParts
@@ -52,9 +53,11 @@ def test_pairs_and_labels_line_up(docs, space):
 def test_encode_then_predict_shapes_and_gradients(name, docs, space, word_models):
     model = word_models[name]
     batch = collate([model.featurize(d, i) for i, d in enumerate(docs)], space.n_classes)
-    H = model.encode(batch)
+    encoded = model.encode(batch)
+    H = encoded.H
+    assert isinstance(encoded, Encoded) and encoded.attention is None  # word models pool no attention
     assert H.shape == (3, batch.token_ids.shape[1], model.hidden_size)
-    logits = model.predict(H, batch)
+    logits = model.predict(encoded, batch)
     assert logits.shape == (len(batch.pair_doc), space.n_classes) == (20 + 12 + 6, 4)
     loss = model.loss(logits, batch)
     loss.backward()
@@ -104,8 +107,9 @@ def test_factorized_bilinear_equals_the_bilinear_of_the_concatenations(docs, spa
     model = word_models["bilstm"].eval()
     batch = collate([model.featurize(d, i) for i, d in enumerate(docs)], space.n_classes)
     with torch.no_grad():
-        H = model.encode(batch)
-        fast = model.predict(H, batch)
+        encoded = model.encode(batch)
+        H = encoded.H
+        fast = model.predict(encoded, batch)
         entities = entity_mean(H, batch)
         head, tail = pair_rows(batch)
         s = torch.cat([entities[head], model.dist_emb(batch.pair_dist)], -1)

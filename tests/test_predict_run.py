@@ -146,17 +146,15 @@ def test_linking_and_relation_renumbering(tmp_path):
     assert pq.read_table(tmp_path / "sub" / "relations.parquet").column("property").to_pylist() == ["P36", "P999"]
 
 
-def test_predict_with_a_knowledge_run(run_dir, sample, tmp_path, monkeypatch, caplog):
+def test_predict_with_a_knowledge_run(run_dir, sample, tmp_path, caplog):
     """A KB-graph run trained here on four sample documents linked to a hand-made KG: prediction
     links the paragraph, builds its subgraph in the run's relation vocabulary and injects it."""
     from kire.docs.docred import read_docred
     from kire.subgraph.build import SubgraphConfig, build_subgraphs
     from kire.predict.knowledge import link_documents
-    from kire.train import variants
     from kire.train.loop import TrainConfig
     from kire.train.run import run_training
 
-    monkeypatch.setitem(variants.VARIANTS, "kb_graph", "kire.inject.competitors:kb_graph_variant")
     kg = write_kg(tmp_path / "kg")
     root = run_dir.parents[3]
     parts = []

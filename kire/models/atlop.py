@@ -3,7 +3,7 @@
 Encoding: the document's words are split into subwords with a marker ``*`` before and after every
 mention; a document longer than the encoder window is split into overlapping windows whose states
 (and last-layer attentions) are averaged where they overlap. H is the last layer ``[B, L, d]``;
-``encode`` also sets ``batch.attention`` ``[B, heads, L, L]``.
+``encode`` returns it with that layer's attention ``[B, heads, L, L]`` (kire.models.base.Encoded).
 
 Prediction: an entity is the logsumexp of its mentions' start-marker states, and its attention the
 mean of theirs. For a pair (s, o), ``q = normalize(mean_heads(A_s * A_o))`` weighs the localized
@@ -24,7 +24,7 @@ from torch import nn
 
 from kire.docs.model import Document
 from kire.errors import KireError
-from kire.models.base import REModel, entity_offsets
+from kire.models.base import Encoded, REModel, entity_offsets
 from kire.models.batch import Batch
 from kire.models.features import (
     DocFeatures, LabelSpace, check_entity_count, entity_pairs, mark_mentions, pair_labels,
@@ -83,7 +83,7 @@ class ATLOP(REModel):
         self.bilinear = nn.Linear(s["emb_size"] * s["block_size"], space.n_classes)
 
     # -- encoding -------------------------------------------------------------------------
-    def encode(self, batch: Batch) -> torch.Tensor:
+    def encode(self, batch: Batch) -> Encoded:
         ids, mask = batch.token_ids, batch.token_mask
         B, L = ids.shape
         segments, owners, maps = [], [], []
@@ -116,12 +116,12 @@ class ATLOP(REModel):
                                             accumulate=True)
             H_docs.append(h_sum / h_count.clamp(min=1).unsqueeze(-1))
             A_docs.append((a_sum / a_count.clamp(min=1).unsqueeze(-1)).permute(2, 0, 1))
-        batch.attention = torch.stack(A_docs)
-        return torch.stack(H_docs)
+        return Encoded(torch.stack(H_docs), attention=torch.stack(A_docs))
 
     # -- prediction -----------------------------------------------------------------------
-    def entity_states(self, H: torch.Tensor, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    def entity_states(self, encoded: Encoded, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """``([E, d], [E, heads, L])``: logsumexp of mention-start states, mean mention attention."""
+        H = encoded.H
         rows = entity_offsets(batch)[batch.mention_doc] + batch.mention_entity  # [M]
         E = int(batch.n_entities.sum())
         starts = H[batch.mention_doc, batch.mention_start]                      # [M, d]
@@ -131,13 +131,14 @@ class ATLOP(REModel):
         padded = H.new_full((E, int(counts.max()), H.shape[-1]), float("-inf"))
         padded[rows[order], slot] = starts[order]
         entity = torch.logsumexp(padded, dim=1)
-        att = batch.attention[batch.mention_doc, :, batch.mention_start]       # [M, heads, L]
+        att = encoded.attention[batch.mention_doc, :, batch.mention_start]       # [M, heads, L]
         entity_att = att.new_zeros(E, *att.shape[1:]).index_add_(0, rows, att)
         entity_att = entity_att / counts.clamp(min=1).to(att.dtype)[:, None, None]
         return entity, entity_att
 
-    def predict(self, H: torch.Tensor, batch: Batch) -> torch.Tensor:
-        entity, entity_att = self.entity_states(H, batch)
+    def predict(self, encoded: Encoded, batch: Batch) -> torch.Tensor:
+        H = encoded.H
+        entity, entity_att = self.entity_states(encoded, batch)
         offsets = entity_offsets(batch)[batch.pair_doc]
         head, tail = offsets + batch.pair_head, offsets + batch.pair_tail
         q = (entity_att[head] * entity_att[tail]).mean(1)                      # [P, L]

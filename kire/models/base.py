@@ -1,13 +1,15 @@
 """The interface every RE model implements: eq. 1 of the paper split at H.
 
-``H = model.encode(batch)`` gives token states ``[B, L, d]`` (``d = model.hidden_size``);
-``logits = model.predict(H, batch)`` gives ``[P, R]`` pair logits. The knowledge-injection layer
-replaces H between the two calls, so it works with every model without touching model code.
+``encoded = model.encode(batch)`` gives :class:`Encoded`: token states ``H`` ``[B, L, d]``
+(``d = model.hidden_size``) and what else the model's prediction reads (ATLOP: its attention);
+``logits = model.predict(encoded, batch)`` gives ``[P, R]`` pair logits. The knowledge-injection
+layer replaces ``encoded.H`` between the two calls (``encoded._replace(H=H')``), so it works with
+every model without touching model code.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import torch
 from torch import nn
@@ -15,6 +17,18 @@ from torch import nn
 from kire.docs.model import Document
 from kire.models.batch import Batch
 from kire.models.features import DocFeatures, LabelSpace
+
+
+class Encoded(NamedTuple):
+    """Output of :meth:`REModel.encode`.
+
+    ``H``: token states ``[B, L, d]``, the representation the injection layer rewrites.
+    ``attention``: ``[B, heads, L, L]`` last-layer encoder attention of models whose prediction pools
+    context with it (ATLOP), None otherwise; the injection layer leaves it untouched.
+    """
+
+    H: torch.Tensor
+    attention: torch.Tensor | None = None
 
 
 class REModel(nn.Module):
@@ -31,11 +45,11 @@ class REModel(nn.Module):
 
     hidden_size: int  # d, the width of H
 
-    def encode(self, batch: Batch) -> torch.Tensor:
-        """``[B, L, d]``: the encoding layer (may set ``batch.attention``)."""
+    def encode(self, batch: Batch) -> Encoded:
+        """The encoding layer: :class:`Encoded` (H ``[B, L, d]``, attention or None)."""
         raise NotImplementedError
 
-    def predict(self, H: torch.Tensor, batch: Batch) -> torch.Tensor:
+    def predict(self, encoded: Encoded, batch: Batch) -> torch.Tensor:
         """``[P, R]``: the prediction layer's logits for every entity pair of the batch."""
         raise NotImplementedError
 

@@ -34,9 +34,6 @@ class Batch:
     labels: torch.Tensor | None = None  # [P, R] float multi-hot; None when the split has no labels
     titles: list[str] = field(default_factory=list)
     doc_index: list[int] = field(default_factory=list)  # index of each document in its split
-    # [B, heads, L, L] float: the encoder's last-layer attention, set by `encode` of models that
-    # pool context with it (ATLOP); None otherwise. The injection layer leaves it untouched.
-    attention: torch.Tensor | None = None
 
     def to(self, device: torch.device | str) -> "Batch":
         """Return a copy with every tensor moved to ``device``."""

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from kire.docs.model import Document
-from kire.models.base import REModel, entity_mean, entity_offsets, pair_rows
+from kire.models.base import Encoded, REModel, entity_mean, entity_offsets, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import (
     N_DIST_IDS, DocFeatures, LabelSpace, check_entity_count, entity_pairs, mark_mentions,
@@ -120,13 +120,13 @@ class WordREModel(REModel):
         """``[B, L, d]`` from inputs ``x`` ``[B, L, input_size]`` and ``mask`` ``[B, L]``."""
         raise NotImplementedError
 
-    def encode(self, batch: Batch) -> torch.Tensor:
+    def encode(self, batch: Batch) -> Encoded:
         x = torch.cat([self.word_emb(batch.token_ids), self.entity_emb(batch.coref_ids),
                        self.type_emb(batch.ner_ids)], dim=-1)
-        return self.context(self.dropout(x), batch.token_mask)
+        return Encoded(self.context(self.dropout(x), batch.token_mask))
 
-    def predict(self, H: torch.Tensor, batch: Batch) -> torch.Tensor:
-        return self.bilinear(self.dropout(entity_mean(H, batch)), self.dist_emb.weight, batch)
+    def predict(self, encoded: Encoded, batch: Batch) -> torch.Tensor:
+        return self.bilinear(self.dropout(entity_mean(encoded.H, batch)), self.dist_emb.weight, batch)
 
     def featurize(self, doc: Document, index: int, file: str = "documents") -> DocFeatures:
         check_entity_count(doc, self.space, file)

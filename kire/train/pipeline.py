@@ -5,9 +5,9 @@ A variant is a factory named in :data:`kire.train.variant_table.VARIANTS` as ``"
 :class:`VariantParts`. Variant ``base`` adds nothing. The knowledge-injection variant returns an
 ``inject`` module that sits between ``encode`` and ``predict`` (eq. 1 of the paper):
 
-    H = model.encode(batch)
-    H = inject(H, batch, kbatch)          # or (H, {"name": weighted extra loss, ...})
-    logits = model.predict(H, batch)
+    encoded = model.encode(batch)        # Encoded(H, attention)
+    H = inject(encoded.H, batch, kbatch)  # or (H, {"name": weighted extra loss, ...})
+    logits = model.predict(encoded._replace(H=H), batch)
 
 ``kbatch`` comes from ``parts.batch_inputs(split, batch)`` (e.g. KG sub-graphs of the batch's
 documents; ``batch.doc_index`` indexes the split's documents). Extra loss terms are returned by
@@ -80,14 +80,15 @@ class Pipeline(nn.Module):
 
     def forward(self, batch: Batch, split: str) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
         """``(H [B, L, d], logits [P, R], extra losses)`` of a batch of split ``split``."""
-        H = self.model.encode(batch)
+        encoded = self.model.encode(batch)
         extra: dict[str, torch.Tensor] = {}
         if self.inject is not None:
             kbatch = self.parts.batch_inputs(split, batch) if self.parts.batch_inputs else None
-            out = self.inject(H, batch, kbatch)
+            out = self.inject(encoded.H, batch, kbatch)
             H, extra = (out[0], dict(out[1])) if isinstance(out, tuple) else (out, {})
-        logits = self.model.predict(H, batch)
-        return H, logits, extra
+            encoded = encoded._replace(H=H)
+        logits = self.model.predict(encoded, batch)
+        return encoded.H, logits, extra
 
     def losses(self, batch: Batch, split: str = "train") -> dict[str, torch.Tensor]:
         """``{"re": L_re, ...extra terms}`` of a labeled batch; the training loss is their sum."""
