@@ -1,12 +1,13 @@
 # Coreference triples for KIRE's coreference distillation (docs/coref.md).
 #   coref               documents (+ links and KG aliases, + NeuralCoref scores) -> RESULTS/coref/<dataset>/<split>.parquet
 #   neuralcoref_scores  documents -> NeuralCoref 4.0 mention-pair scores (only when the resolver backend is
-#                       neuralcoref; runs in workflow/envs/neuralcoref.yaml: `snakemake --use-conda`)
-
+#                       neuralcoref; runs workflow/scripts/neuralcoref_scores.py in
+#                       workflow/envs/neuralcoref.yaml: `snakemake --use-conda`)
 # Input and params functions: rules/common.smk.
 
 import json
 import shlex
+
 
 rule coref:
     input:
@@ -37,7 +38,7 @@ rule neuralcoref_scores:
         scores=coref_path("{dataset}", "{split}.neuralcoref.jsonl"),
     params:
         docs=lambda wc: docs_path(wc.dataset, wc.split),
-        runner=f"{workflow.basedir}/kire/coref/neuralcoref_runner.py",
+        script=f"{workflow.basedir}/workflow/scripts/neuralcoref_scores.py",
     log:
         logfile("neuralcoref_scores", "{dataset}", "{split}"),
     benchmark:
@@ -48,7 +49,7 @@ rule neuralcoref_scores:
     conda:
         "../workflow/envs/neuralcoref.yaml"
     shell:
-        "python {params.runner} {params.docs} {output.scores} > {log} 2>&1"
+        "python {params.script} {params.docs} {output.scores} > {log} 2>&1"
 
 
 COREF_TARGETS = expand(coref_path("{dataset}", "{split}.parquet"), dataset=DATASETS, split=SPLITS)

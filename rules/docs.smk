@@ -10,6 +10,7 @@
 import json
 import shlex
 
+
 rule prepare_docs:
     input:
         dataset_raw_inputs,

@@ -85,7 +85,7 @@ class SalienceBackend:
 
 @dataclass
 class NeuralCorefBackend:
-    """Triples from the scores file written by kire/coref/neuralcoref_runner.py."""
+    """Triples from the scores file written by workflow/scripts/neuralcoref_scores.py."""
 
     scores_path: str | None = None
     top_k: int = 8

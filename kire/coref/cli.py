@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--links", default=None, help="links Parquet (kg_aliases source)")
     build.add_argument("--kg", default=None, help="KG folder with aliases/ (kg_aliases source)")
     build.add_argument("--neuralcoref-scores", default=None,
-                       help="JSON lines written by kire/coref/neuralcoref_runner.py (neuralcoref backend)")
+                       help="JSON lines written by workflow/scripts/neuralcoref_scores.py (neuralcoref backend)")
     build.add_argument("--model", default=None, help="salience model JSON (default: the shipped one)")
     build.add_argument("--limit", type=int, default=None, help="only the first N documents")
     build.set_defaults(func=run_build)

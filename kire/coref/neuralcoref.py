@@ -2,7 +2,7 @@
 
 NeuralCoref 4.0 needs Python <= 3.8, spaCy 2 and downloads its weights at first use, so it runs in
 its own conda environment (workflow/envs/neuralcoref.yaml) through
-``kire/coref/neuralcoref_runner.py``, which writes one JSON line per document::
+``workflow/scripts/neuralcoref_scores.py``, which writes one JSON line per document::
 
     {"doc": 0, "mentions": [[start, end], ...], "scores": [[i, j, score], ...]}
 
@@ -27,7 +27,7 @@ INSTALL_HINT = (
     "NeuralCoref 4.0 needs Python <= 3.8 and spaCy 2 and downloads its model at first use: run "
     "the coref rule with `snakemake --use-conda` (environment workflow/envs/neuralcoref.yaml, "
     "needs conda and internet), or create that environment and run "
-    "`python kire/coref/neuralcoref_runner.py DOCS_DIR OUT.jsonl` in it, then pass "
+    "`python workflow/scripts/neuralcoref_scores.py DOCS_DIR OUT.jsonl` in it, then pass "
     "`--neuralcoref-scores OUT.jsonl` to `kire coref build`"
 )
 

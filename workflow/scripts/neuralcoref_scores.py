@@ -1,10 +1,12 @@
 """Run NeuralCoref 4.0 over a documents folder and write its mention-pair scores as JSON lines.
 
-Runs INSIDE the conda environment workflow/envs/neuralcoref.yaml (Python 3.7, spaCy 2.1,
-neuralcoref 4.0, pyarrow), not in kire's own environment, so it imports nothing from kire and keeps
-to Python 3.7 syntax. Usage::
+The command of rule neuralcoref_scores (rules/coref.smk). Runs INSIDE the conda environment
+workflow/envs/neuralcoref.yaml (Python 3.7, spaCy 2.1, neuralcoref 4.0, pyarrow), not in kire's own
+environment, so it imports nothing from kire and keeps to Python 3.7 syntax. It is a plain command
+rather than a Snakemake ``script:`` because a script's preamble imports Snakemake's own modules,
+which need Python >= 3.11. Usage::
 
-    python kire/coref/neuralcoref_runner.py RESULTS/docs/DATASET/SPLIT OUT.jsonl
+    python workflow/scripts/neuralcoref_scores.py RESULTS/docs/DATASET/SPLIT OUT.jsonl
 
 Reads ``docs.parquet`` (columns doc, sents), parses each document in its own tokenization and
 writes ``{"doc", "mentions", "scores"}`` per line (format: kire/coref/neuralcoref.py).
