@@ -123,9 +123,8 @@ class SideInformation:
         return torch.from_numpy(types), torch.from_numpy(aliases)
 
 
-def zero_linear(d_in: int, d_out: int) -> nn.Linear:
-    """A linear map that starts at zero (the injection starts as the identity)."""
-    layer = nn.Linear(d_in, d_out)
+def zeroed(layer: nn.Linear) -> nn.Linear:
+    """Return ``layer`` with weight and bias set to 0 (the injection starts as the identity)."""
     nn.init.zeros_(layer.weight)
     nn.init.zeros_(layer.bias)
     return layer
@@ -144,9 +143,21 @@ class RESIDE(nn.Module):
         super().__init__()
         self.side_information = side_information
         d_auto = side_information.d_auto
-        self.W_t = nn.Linear(d_auto, d_side)
-        self.W_a = nn.Linear(d_auto, d_side)
-        self.W_o = zero_linear(d_token + 2 * d_side, d_token)
+        with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
+            self.W_t = nn.Linear(d_auto, d_side)
+            self.W_a = nn.Linear(d_auto, d_side)
+            self.W_o = nn.Linear(d_token + 2 * d_side, d_token)
+        self.to_empty(device=torch.get_default_device())
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw W_t, W_a (torch's Linear default), then set W_o to zero.
+
+        W_o's default is drawn and then overwritten, as when nn.Linear built it, so that a seed
+        leaves the random stream where it did before (the dropout after it draws the same)."""
+        for lin in (self.W_t, self.W_a, self.W_o):
+            lin.reset_parameters()
+        zeroed(self.W_o)
 
     def forward(self, H: torch.Tensor, token_mask: torch.Tensor, kb: KnowledgeBatch) -> Injected:
         """H [B, L, d], token_mask [B, L] bool (unused: padding is never aligned) -> Injected."""
@@ -161,14 +172,22 @@ class RelationContextGAT(nn.Module):
     """RECON's relation context: graph attention over the subgraph, relation embeddings as edge
     features (inverse triples get their own relations, every node a self-loop): [N, d] -> [N, d]."""
 
-    def __init__(self, d_ent: int, n_relations: int, layers: int = 2, heads: int = 2, d_rel: int = 100):
+    def __init__(self, d_ent: int, *, n_relations: int, layers: int = 2, heads: int = 2, d_rel: int = 100):
         super().__init__()
         from torch_geometric.nn import GATConv
 
         self.n_relations = n_relations
+        # parameters are drawn as they are built: reset_parameters() is not called here, as GATConv's
+        # construction draws more than its reset does (see kire.inject.graph.GraphEncoder)
         self.M = nn.Embedding(2 * n_relations + 1, d_rel)
         self.layers = nn.ModuleList(GATConv(d_ent, d_ent, heads=heads, concat=False, edge_dim=d_rel,
                                             add_self_loops=False) for _ in range(layers))
+
+    def reset_parameters(self) -> None:
+        """Draw M and every layer afresh."""
+        self.M.reset_parameters()
+        for layer in self.layers:
+            layer.reset_parameters()
 
     def forward(self, h: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor) -> torch.Tensor:
         index, types = with_inverse_edges(edge_index, edge_type, self.n_relations, h.shape[0])
@@ -181,12 +200,20 @@ class RelationContextGAT(nn.Module):
 class RECON(nn.Module):
     """RECON's attribute and relation context embeddings concatenated to aligned tokens."""
 
-    def __init__(self, d_token: int, n_relations: int, d_auto: int = 100, d_ent: int = 100,
+    def __init__(self, d_token: int, *, n_relations: int, d_auto: int = 100, d_ent: int = 100,
                  layers: int = 2, heads: int = 2, d_rel: int = 100):
         super().__init__()
+        # drawn as built, without a reset_parameters() call here, as RelationContextGAT is
         self.W_attr = nn.Linear(d_auto, d_ent)
-        self.relation_context = RelationContextGAT(d_ent, n_relations, layers, heads, d_rel)
-        self.W_o = zero_linear(d_token + 2 * d_ent, d_token)
+        self.relation_context = RelationContextGAT(d_ent, n_relations=n_relations, layers=layers, heads=heads,
+                                                   d_rel=d_rel)
+        self.W_o = zeroed(nn.Linear(d_token + 2 * d_ent, d_token))
+
+    def reset_parameters(self) -> None:
+        """Draw W_attr and the relation context afresh, then set W_o to zero."""
+        self.W_attr.reset_parameters()
+        self.relation_context.reset_parameters()
+        zeroed(self.W_o)
 
     def forward(self, H: torch.Tensor, token_mask: torch.Tensor, kb: KnowledgeBatch) -> Injected:
         """H [B, L, d], token_mask [B, L] bool (unused) -> Injected."""
@@ -200,14 +227,23 @@ class RECON(nn.Module):
 class KBGraph(nn.Module):
     """KB-graph's KG entity embeddings (structure only) averaged into aligned tokens."""
 
-    def __init__(self, d_token: int, n_relations: int, d_ent: int = 100, layers: int = 2):
+    def __init__(self, d_token: int, *, n_relations: int, d_ent: int = 100, layers: int = 2):
         super().__init__()
         from torch_geometric.nn import GCNConv
 
         self.n_relations = n_relations
+        # drawn as built: reset_parameters() is not called here, as GCNConv's construction draws more
+        # than its reset does (see kire.inject.graph.GraphEncoder)
         self.R = nn.Embedding(2 * n_relations, d_ent)  # R[r]: being the tail of r, R[n_relations + r]: its head
         self.layers = nn.ModuleList(GCNConv(d_ent, d_ent) for _ in range(layers))
         self.W = nn.Linear(d_ent, d_token)
+
+    def reset_parameters(self) -> None:
+        """Draw R, every layer and W afresh."""
+        self.R.reset_parameters()
+        for layer in self.layers:
+            layer.reset_parameters()
+        self.W.reset_parameters()
 
     def signatures(self, n_nodes: int, edge_index: torch.Tensor, edge_type: torch.Tensor) -> torch.Tensor:
         """Each node's mean relation-type embedding over its triples (0 without any): [N, d_ent]."""
@@ -238,9 +274,10 @@ def build_competitor(name: str, d_token: int, *, n_relations: int, d_auto: int =
             raise ValueError("RESIDE needs side_information (SideInformation.from_codes(codes_dir))")
         return RESIDE(d_token, side_information)
     if name == "recon":
-        return RECON(d_token, n_relations, d_auto, d_ent, layers, heads, d_rel)
+        return RECON(d_token, n_relations=n_relations, d_auto=d_auto, d_ent=d_ent, layers=layers, heads=heads,
+                     d_rel=d_rel)
     if name == "kb_graph":
-        return KBGraph(d_token, n_relations, d_ent, layers)
+        return KBGraph(d_token, n_relations=n_relations, d_ent=d_ent, layers=layers)
     raise ValueError(f"competitor must be one of {COMPETITORS}, not {name!r}")
 
 
