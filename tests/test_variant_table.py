@@ -1,4 +1,5 @@
-"""The variant table (kire.train.variant_table) agrees with the code and the schema that read it."""
+"""The variant table and the Python-side defaults of `kire train` (kire.train.variant_table,
+kire.train.settings) agree with the code that reads them and with the workflow schema."""
 
 import importlib
 import subprocess
@@ -34,6 +35,19 @@ def test_schema_defaults_are_the_python_defaults():
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text(encoding="utf-8"))
     inject = schema["properties"]["inject"]["properties"]
     assert {k: inject[k]["default"] for k in INJECT_DEFAULTS} == INJECT_DEFAULTS
+
+
+def test_schema_train_defaults_are_those_of_kire_train():
+    from dataclasses import asdict
+
+    from kire.train.settings import MAX_ENTITIES, TrainConfig
+
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text(encoding="utf-8"))
+    train = schema["properties"]["train"]["properties"]
+    python = {**asdict(TrainConfig()), "max_entities": MAX_ENTITIES}
+    shared = sorted(set(python) & set(train))
+    assert {"epochs", "lr", "inject_lr", "grad_clip", "device", "max_entities"} <= set(shared)
+    assert {k: train[k]["default"] for k in shared} == {k: python[k] for k in shared}
 
 
 def test_report_groups_and_labels_come_from_the_table():

@@ -20,7 +20,7 @@ def json_object(text: str) -> dict:
 
 
 def register(subparsers) -> None:
-    from kire.train.settings import TrainConfig
+    from kire.train.settings import MAX_ENTITIES, TrainConfig
     from kire.train.variant_table import VARIANTS
 
     d = TrainConfig()
@@ -51,7 +51,7 @@ def register(subparsers) -> None:
     p.add_argument("--inject-lr", type=float, default=d.inject_lr,
                    help="learning rate of the variant's new parameters (stage 2); default: --lr")
     p.add_argument("--grad-clip", type=float, default=d.grad_clip)
-    p.add_argument("--max-entities", type=int, default=128, help="size of the entity-id embedding")
+    p.add_argument("--max-entities", type=int, default=MAX_ENTITIES, help="size of the entity-id embedding")
     p.add_argument("--device", default=d.device, help="auto (CUDA when present), cpu, cuda:0, ...")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")

@@ -7,6 +7,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+# Size of the entity-id embedding (``kire train --max-entities``): a document with more entities is an error.
+MAX_ENTITIES = 128
+
 
 @dataclass
 class TrainConfig:
