@@ -311,13 +311,14 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
     from kire.inject.layer import InjectConfig
     from kire.inject.training import KnowledgeSource, code_dim_of, relation_count_of
     from kire.train.pipeline import VariantParts
+    from kire.train.variant_table import VARIANTS
 
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown:
         raise KireError(f"unknown {name} variant setting(s): {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
     if not settings.get("subgraph"):
         raise KireError(f"{name} variant: setting 'subgraph' (the KG subgraph folder) is required")
-    needs_codes = name in ("reside", "recon")
+    needs_codes = VARIANTS[name].codes  # RESIDE and RECON read attribute codes, KB-graph does not
     if needs_codes and not settings.get("codes"):
         raise KireError(f"{name} variant: setting 'codes' (attribute codes folder) is required")
     n_relations = relation_count_of(settings["subgraph"])
