@@ -7,6 +7,7 @@
 #                   injection stages, read by rule train (rules/train.smk) when its jobs are built
 
 import json
+import os
 import shlex
 from pathlib import Path
 
@@ -163,6 +164,19 @@ def filter_dataset_args(wildcards, input):
 def duckdb_memory(wildcards, resources):
     """DuckDB's memory limit: three quarters of the job's mem_mb (the rest for Python and Arrow)."""
     return f"{resources.mem_mb * 3 // 4}MB"
+
+
+# Token lookup and AutoEncoder (rules/embed.smk).
+
+
+def folder_of(files):
+    """The folder of a rule's files (all in one folder): the first file's parent."""
+    return os.path.dirname(files[0])
+
+
+def glove_flag(wildcards, input):
+    """`--glove FILE` when the rule has the configured GloVe file as input ``glove``, else nothing."""
+    return f"--glove {shlex.quote(input.glove[0])}" if input.glove else ""
 
 
 # Coreference triples (rules/coref.smk).

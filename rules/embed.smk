@@ -18,9 +18,8 @@ EMBED_CODES = [embed_path("attribute_codes", name)
 
 
 # The configured GloVe text file, an input of the rules that read it (the offline package is not
-# a workflow file); `--glove FILE` is then derived from the input.
+# a workflow file); `--glove FILE` is then derived from the input (glove_flag, rules/common.smk).
 EMBED_GLOVE = [config["embed"]["glove"]] if config["embed"].get("glove") else []
-EMBED_DIR_OF = lambda files: os.path.dirname(files[0])
 
 
 rule attribute_sequences:
@@ -30,7 +29,7 @@ rule attribute_sequences:
         EMBED_SEQUENCES,
     params:
         kg=lambda wc, input: os.path.dirname(input.kg),
-        out=lambda wc, output: EMBED_DIR_OF(output),
+        out=lambda wc, output: folder_of(output),
         excluded=shlex.join(config["embed"]["exclude_datatypes"]),
         max_triples=config["embed"]["max_triples"],
         max_tokens=config["embed"]["max_tokens"],
@@ -55,9 +54,9 @@ rule train_char_embeddings:
     output:
         EMBED_CHARS,
     params:
-        sequences=lambda wc, input: EMBED_DIR_OF(input.sequences),
-        out=lambda wc, output: EMBED_DIR_OF(output),
-        glove=lambda wc, input: f"--glove {shlex.quote(input.glove[0])}" if EMBED_GLOVE else "",
+        sequences=lambda wc, input: folder_of(input.sequences),
+        out=lambda wc, output: folder_of(output),
+        glove=glove_flag,
         window=config["embed"]["char_window"],
         epochs=config["embed"]["char_epochs"],
         min_count=config["embed"]["char_min_count"],
@@ -84,10 +83,10 @@ rule pretrain_autoencoder:
     output:
         EMBED_MODEL,
     params:
-        sequences=lambda wc, input: EMBED_DIR_OF(input.sequences),
-        chars=lambda wc, input: EMBED_DIR_OF(input.chars),
-        out=lambda wc, output: EMBED_DIR_OF(output),
-        glove=lambda wc, input: f"--glove {shlex.quote(input.glove[0])}" if EMBED_GLOVE else "",
+        sequences=lambda wc, input: folder_of(input.sequences),
+        chars=lambda wc, input: folder_of(input.chars),
+        out=lambda wc, output: folder_of(output),
+        glove=glove_flag,
         hyper=" ".join(f"--{key.replace('_', '-')} {config['embed'][key]}"
                        for key in ("hidden", "vocab_size", "batch_size", "lr", "max_epochs",
                                    "patience", "heldout", "seed")),
@@ -116,11 +115,11 @@ rule encode_attributes:
     output:
         EMBED_CODES,
     params:
-        sequences=lambda wc, input: EMBED_DIR_OF(input.sequences),
-        chars=lambda wc, input: EMBED_DIR_OF(input.chars),
-        model=lambda wc, input: EMBED_DIR_OF(input.model),
-        out=lambda wc, output: EMBED_DIR_OF(output),
-        glove=lambda wc, input: f"--glove {shlex.quote(input.glove[0])}" if EMBED_GLOVE else "",
+        sequences=lambda wc, input: folder_of(input.sequences),
+        chars=lambda wc, input: folder_of(input.chars),
+        model=lambda wc, input: folder_of(input.model),
+        out=lambda wc, output: folder_of(output),
+        glove=glove_flag,
     log:
         logfile("encode_attributes"),
     benchmark:

@@ -103,6 +103,16 @@ def test_every_rule_declares_log_benchmark_threads_and_memory():
                 assert directive in block, f"{smk.name}: rule {header.group(2)} lacks {directive}"
 
 
+def test_snakefile_includes_common_first_then_every_stage_file_once():
+    """Stage files are included by name, not by glob: a new rules/*.smk must be listed."""
+    import re
+
+    included = re.findall(r'^include: "rules/([^"]+)"$', (ROOT / "Snakefile").read_text(), re.MULTILINE)
+    assert included[0] == "common.smk"
+    assert len(included) == len(set(included))
+    assert sorted(included) == sorted(smk.name for smk in (ROOT / "rules").glob("*.smk"))
+
+
 def test_atomic_path_leaves_nothing_when_the_writer_fails(tmp_path):
     target = tmp_path / "out.json"
     with pytest.raises(RuntimeError):
