@@ -4,7 +4,7 @@ Each stage owns a module exposing ``register(subparsers)``, which adds its subco
 ``func`` on the parser to a callable taking the parsed ``argparse.Namespace`` and returning an exit
 code. Adding a stage is one line in ``STAGE_COMMANDS``. A command group (`kire kg ...`) is a stage
 module whose ``register`` returns the group's subparsers; ``GROUP_COMMANDS`` lists the functions
-that add the group's subcommands, whichever stage owns them.
+of later stages that add their subcommands to a group (`kire kg filter` runs after linking).
 """
 
 from __future__ import annotations
@@ -32,12 +32,10 @@ STAGE_COMMANDS: tuple[str, ...] = (
     "kire.train.cli",
     "kire.eval.cli",
 )
-# group module -> "module:function" entries, each called with the group's subparsers, in help order
+# group module -> "module:function" entries of later stages, each called with the group's
+# subparsers after the group's own subcommands, in help order
 GROUP_COMMANDS: dict[str, tuple[str, ...]] = {
-    "kire.kg.cli": (
-        "kire.kg.commands:register",  # kg extract, query, synth
-        "kire.subgraph.cli:register_kg_filter",  # kg filter (test-pair leakage, after linking)
-    ),
+    "kire.kg.cli": ("kire.subgraph.cli:register_kg_filter",),  # kg filter (test-pair leakage, after linking)
 }
 
 
