@@ -10,6 +10,7 @@ from torch.nn import functional as F
 
 from kire.inject.attributes import AttributeEncoder, LabelEncoder, masked_max
 from kire.inject.graph import GRAPH_ENCODERS, GraphEncoder, RGATConv, with_inverse_edges
+from torch_devices import DEVICES
 
 
 def test_masked_max_ignores_padding_and_empty_rows_give_zero():
@@ -90,19 +91,21 @@ def test_inverse_edges_and_self_loops():
     assert types.tolist() == [1, 4, 6, 6]
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("kind", GRAPH_ENCODERS)
-def test_graph_encoders_shapes_gradients_and_isolated_nodes(kind):
+def test_graph_encoders_shapes_gradients_and_isolated_nodes(kind, device):
     torch.manual_seed(0)
-    enc = GraphEncoder(d_ent=8, n_relations=3, kind=kind, layers=2, heads=2, d_rel=4)
-    h0 = torch.randn(5, 8, requires_grad=True)
-    edges, types = torch.tensor([[0, 1, 2], [1, 2, 3]]), torch.tensor([0, 2, 1])
+    enc = GraphEncoder(d_ent=8, n_relations=3, kind=kind, layers=2, heads=2, d_rel=4).to(device)
+    h0 = torch.randn(5, 8, device=device, requires_grad=True)
+    edges, types = torch.tensor([[0, 1, 2], [1, 2, 3]], device=device), torch.tensor([0, 2, 1], device=device)
     out = enc(h0, edges, types)
-    assert out.shape == (5, 8) and torch.isfinite(out).all()
+    assert out.shape == (5, 8) and out.device == h0.device and torch.isfinite(out).all()
     out.sum().backward()
     assert h0.grad[4].abs().sum() > 0  # node 4 has no neighbour but keeps its own state
-    assert enc(torch.randn(0, 8), torch.zeros(2, 0, dtype=torch.long), torch.zeros(0, dtype=torch.long)).shape == (0, 8)
+    none = torch.zeros(2, 0, dtype=torch.long, device=device)
+    assert enc(torch.randn(0, 8, device=device), none, none[0]).shape == (0, 8)
     with pytest.raises(ValueError):
-        enc(h0, edges, torch.tensor([0, 3, 1]))
+        enc(h0, edges, torch.tensor([0, 3, 1], device=device))
 
 
 def test_rgat_isolated_node_keeps_its_representation():
@@ -134,19 +137,22 @@ def test_pointwise_attribute_path_equals_the_padded_convolution():
     assert enc(torch.zeros(0, 5), torch.zeros(1, dtype=torch.long)).shape == (0, 7)
 
 
-def test_rgat_targets_restrict_only_the_last_layer_and_keep_their_rows_exact():
+@pytest.mark.parametrize("device", DEVICES)
+def test_rgat_targets_restrict_only_the_last_layer_and_keep_their_rows_exact(device):
     torch.manual_seed(0)
-    enc = GraphEncoder(d_ent=6, n_relations=2, kind="rgat", layers=3, heads=2, d_rel=4)
-    h0 = torch.randn(6, 6)
-    edges, types = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]]), torch.tensor([0, 1, 0, 1, 0])
+    enc = GraphEncoder(d_ent=6, n_relations=2, kind="rgat", layers=3, heads=2, d_rel=4).to(device)
+    h0 = torch.randn(6, 6, device=device)
+    edges = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]], device=device)
+    types = torch.tensor([0, 1, 0, 1, 0], device=device)
     full = enc(h0, edges, types)
-    part = enc(h0, edges, types, targets=torch.tensor([2, 4]))
+    part = enc(h0, edges, types, targets=torch.tensor([2, 4], device=device))
     assert torch.allclose(part[[2, 4]], full[[2, 4]], atol=1e-6)
     assert not torch.allclose(part[0], full[0])
 
 
 def _rgat_reference(conv: RGATConv, h, edge_index, edge_type):
-    """Eq. 9 computed edge by edge, head by head (W_out applied to the full concatenation)."""
+    """Eq. 9 computed naively, edge by edge and head by head: W_out applied to the full concatenation
+    per edge, and the [E, B, d] messages alpha_ij W_in h_j materialised and summed per target."""
     from torch_geometric.utils import softmax
 
     B, d = conv.heads, conv.d_out
@@ -155,20 +161,23 @@ def _rgat_reference(conv: RGATConv, h, edge_index, edge_type):
     M = conv.M(edge_type)
     e = torch.stack([torch.cat([x[i, b], x[j, b], M], -1) @ conv.W_out[b] for b in range(B)], 1)  # [E, B]
     alpha = softmax(F.leaky_relu(e, conv.negative_slope), i, num_nodes=h.shape[0])
-    out = torch.zeros(h.shape[0], B, d).index_add(0, i, alpha.unsqueeze(-1) * x[j])
+    out = h.new_zeros(h.shape[0], B, d).index_add(0, i, alpha.unsqueeze(-1) * x[j])
     return F.elu(out).mean(1)
 
 
-def test_rgat_equals_the_edge_by_edge_reference():
+@pytest.mark.parametrize("device", DEVICES)
+def test_rgat_equals_the_edge_by_edge_reference(device):
     torch.manual_seed(3)
-    conv = RGATConv(6, 5, n_relations=4, heads=2, d_rel=3)
-    h = torch.randn(7, 6, requires_grad=True)
-    edges = torch.tensor([[0, 1, 2, 3, 3, 5, 6, 1], [1, 1, 0, 2, 2, 2, 2, 4]])  # node 3, 5, 6 get nothing
-    types = torch.tensor([0, 3, 1, 2, 1, 0, 3, 2])
+    conv = RGATConv(6, 5, n_relations=4, heads=2, d_rel=3).to(device)
+    h = torch.randn(7, 6, device=device, requires_grad=True)
+    edges = torch.tensor([[0, 1, 2, 3, 3, 5, 6, 1], [1, 1, 0, 2, 2, 2, 2, 4]], device=device)  # 3, 5, 6 get nothing
+    types = torch.tensor([0, 3, 1, 2, 1, 0, 3, 2], device=device)
     ref = _rgat_reference(conv, h, edges, types)
     out = conv(h, edges, types)
     assert torch.allclose(out, ref, atol=1e-5)
-    g_ref = torch.autograd.grad((ref * torch.arange(5.0)).sum(), [h, *conv.parameters()])
-    g_out = torch.autograd.grad((out * torch.arange(5.0)).sum(), [h, *conv.parameters()])
+    weights = torch.arange(5.0, device=device)
+    g_ref = torch.autograd.grad((ref * weights).sum(), [h, *conv.parameters()])
+    g_out = torch.autograd.grad((out * weights).sum(), [h, *conv.parameters()])
     assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(g_out, g_ref))
     assert out[[3, 5, 6]].abs().sum() == 0
+

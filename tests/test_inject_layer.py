@@ -9,6 +9,7 @@ from kire.inject.batch import KnowledgeBatch, empty_knowledge_batch
 from kire.inject.layer import (ABLATIONS, InjectConfig, Injected, KnowledgeInject, ablation_config,
                                multitask_loss)
 from kire.inject.simple import SimpleInjection, partner_means
+from torch_devices import DEVICES
 
 B, L, D = 2, 12, 16
 
@@ -40,20 +41,23 @@ def _inputs():
     return H, mask
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name", list(ABLATIONS))
-def test_every_ablation_runs_backward_and_accepts_empty_knowledge(name):
+def test_every_ablation_runs_backward_and_accepts_empty_knowledge(name, device):
     cfg = ablation_config(name, InjectConfig(n_relations=2, gnn_layers=2))
-    layer = KnowledgeInject(D, cfg)
+    layer = KnowledgeInject(D, cfg).to(device)
     H, mask = _inputs()
+    H, mask = H.detach().to(device).requires_grad_(), mask.to(device)
     kb = small_knowledge()
     kb.validate(B, L)
+    kb = kb.to(device)
     out = layer(H, mask, kb)
-    assert out.H.shape == (B, L, D) and torch.isfinite(out.H).all()
+    assert out.H.shape == (B, L, D) and out.H.device == H.device and torch.isfinite(out.H).all()
     assert (out.L_cr is not None) == (cfg.coref and cfg.distill and cfg.injection == "kire")
     assert (out.L_kg is not None) == (cfg.kg and cfg.injection == "kire")
     multitask_loss(out.H.pow(2).mean(), out).backward()
     assert H.grad is not None and torch.isfinite(H.grad).all()
-    empty = layer(H.detach(), mask, empty_knowledge_batch(B, L))
+    empty = layer(H.detach(), mask, empty_knowledge_batch(B, L).to(device))
     assert empty.H.shape == (B, L, D) and torch.isfinite(empty.H).all()
 
 

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from kire.inject.reconcile import Aggregator, Reconciler, SelfAttention
+from torch_devices import DEVICES
 
 
 class PassThrough(nn.Module):
@@ -54,12 +55,13 @@ def test_fusion_and_reconstruction_hand_case():
     assert torch.equal(only_e, new_e)
 
 
-def test_attention_at_positions_equals_full_attention_rows():
+@pytest.mark.parametrize("device", DEVICES)
+def test_attention_at_positions_equals_full_attention_rows(device):
     torch.manual_seed(0)
-    att = SelfAttention(8, 2)
-    x = torch.randn(3, 5, 8)
-    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]]).bool()
-    b, pos = torch.tensor([0, 0, 1, 2]), torch.tensor([0, 2, 4, 0])
+    att = SelfAttention(8, 2).to(device)
+    x = torch.randn(3, 5, 8, device=device)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], device=device).bool()
+    b, pos = torch.tensor([0, 0, 1, 2], device=device), torch.tensor([0, 2, 4, 0], device=device)
     assert torch.allclose(att.attend_at(x, mask, b, pos), att(x, mask)[b, pos], atol=1e-5)
 
 
@@ -90,19 +92,20 @@ def test_residual_reconciler_starts_as_identity_and_alignment_loss_hand_case():
     assert loss.item() == pytest.approx(expected / 2, rel=1e-5)  # mean over the 2 aligned tokens
 
 
-def test_documents_without_entities_pass_through_and_no_nan():
+@pytest.mark.parametrize("device", DEVICES)
+def test_documents_without_entities_pass_through_and_no_nan(device):
     torch.manual_seed(0)
-    rec = Reconciler(d_token=4, d_ent=6, n_aggregators=2, heads_token=2, heads_ent=2, residual=False)
-    H = torch.randn(2, 5, 4, requires_grad=True)
-    token_mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]]).bool()
-    h_e = torch.randn(2, 2, 6)
-    slot_mask = torch.tensor([[True, True], [False, False]])  # document 1 has no linked entity
-    align = torch.tensor([[1, -1, 0, -1, -1], [-1, -1, -1, -1, -1]])
+    rec = Reconciler(d_token=4, d_ent=6, n_aggregators=2, heads_token=2, heads_ent=2, residual=False).to(device)
+    H = torch.randn(2, 5, 4, device=device, requires_grad=True)
+    token_mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], device=device).bool()
+    h_e = torch.randn(2, 2, 6, device=device)
+    slot_mask = torch.tensor([[True, True], [False, False]], device=device)  # document 1 has no linked entity
+    align = torch.tensor([[1, -1, 0, -1, -1], [-1, -1, -1, -1, -1]], device=device)
     out, loss = rec(H, token_mask, h_e, slot_mask, align)
     assert out.shape == H.shape and torch.isfinite(out).all() and torch.isfinite(loss)
     (out.sum() + loss).backward()
     assert torch.isfinite(H.grad).all()
-    out, loss = rec(H, token_mask, h_e[:, :0], slot_mask[:, :0], torch.full((2, 5), -1))
+    out, loss = rec(H, token_mask, h_e[:, :0], slot_mask[:, :0], torch.full((2, 5), -1, device=device))
     assert out.shape == H.shape and loss.item() == 0.0
 
 
