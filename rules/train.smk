@@ -10,8 +10,9 @@
 #                             "settings": fn(wildcards, input) -> dict (JSON, --variant-settings)}
 # Input and params functions (train_inputs, train_args): rules/common.smk.
 
+import os
+
 SPLIT_SOURCES = config.get("splits", {})
-RUN_DIR = run_path(*RUN)
 
 
 rule split_docred:
@@ -49,7 +50,7 @@ rule train:
         test=run_path(*RUN, "result_test.json"),
     params:
         docs=lambda wc: docs_path(wc.dataset),
-        out=RUN_DIR,
+        out=lambda wildcards, output: os.path.dirname(output.model),
         args=train_args,
     log:
         logfile("train", "{dataset}", "{model}", "{variant}", "seed{seed}"),
@@ -77,7 +78,7 @@ rule evaluate_run:
         run_path(*RUN, "metrics.json"),
     params:
         docs=lambda wc: docs_path(wc.dataset),
-        run=RUN_DIR,
+        run=lambda wildcards, input: os.path.dirname(input.theta),
     log:
         logfile("evaluate_run", "{dataset}", "{model}", "{variant}", "seed{seed}"),
     benchmark:
