@@ -1,5 +1,9 @@
 """`kire kg extract`: the Wikidata dump to Parquet tables, chunk by chunk on Dask workers, resumable.
 
+Three steps: :func:`extraction_plan` (format, chunk size, resume, where chunks run),
+:func:`run_chunks` (executor, reader, spool; each task gets a :class:`kire.kg.chunk.ChunkSpec`
+that reads its own text) and :func:`finish_extraction` (markers, rejects, views, manifest).
+
 Output folder layout::
 
     DIR/<table>/part-<k>.parquet   one part per chunk and table (zstd), schemas in kire.kg.schema
@@ -283,24 +287,27 @@ def _spooled(specs, folder: Path):
 
 
 def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads: int, counter: dict):
-    """Yield the specs of the chunks still to run; ``counter['chunks']`` ends as the total count."""
-    if fmt in ("json", "bz2"):
-        if fmt == "json":
-            ranges, spec = json_ranges(dump.stat().st_size, chunk_bytes), chunks.JsonRange
-        else:
-            from kire.kg.bz2blocks import bz2_ranges
+    """Yield the specs of the chunks still to run; ``counter['chunks']`` ends as the total count.
 
-            ranges, spec = bz2_ranges(dump, chunk_bytes), chunks.Bz2Range
-        counter["chunks"] = len(ranges)
-        for k, (start, end) in enumerate(ranges):
-            if k not in done:
-                yield spec(k, str(dump), start, end)
+    .json and .json.bz2: byte ranges that the tasks read themselves; .json.gz: text decompressed
+    here (see :func:`_slot_specs` for local Dask workers)."""
+    if fmt == "gzip":
+        with open_decompressed(dump, threads) as fh:
+            for k, offset, pieces in stream_chunks(fh, chunk_bytes, dump):
+                counter["chunks"] = k + 1
+                if k not in done:
+                    yield chunks.TextPieces(k, offset, pieces)
         return
-    with open_decompressed(dump, threads) as fh:
-        for k, offset, pieces in stream_chunks(fh, chunk_bytes, dump):
-            counter["chunks"] = k + 1
-            if k not in done:
-                yield chunks.TextPieces(k, offset, pieces)
+    if fmt == "json":
+        ranges, spec = json_ranges(dump.stat().st_size, chunk_bytes), chunks.JsonRange
+    else:
+        from kire.kg.bz2blocks import bz2_ranges
+
+        ranges, spec = bz2_ranges(dump, chunk_bytes), chunks.Bz2Range
+    counter["chunks"] = len(ranges)
+    for k, (start, end) in enumerate(ranges):
+        if k not in done:
+            yield spec(k, str(dump), start, end)
 
 
 def _slot_specs(dump: Path, chunk_bytes: int, done: set[int], threads: int, counter: dict, slots: SpoolSlots):
