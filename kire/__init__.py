@@ -1,6 +1,6 @@
 """kire: entity-knowledge injection for document-level relation extraction (KIRE, re-implemented).
 
-Stages, in pipeline order:
+Stages, in pipeline order (what each may import: README.md, "Where things live"):
 
 - :mod:`kire.kg`       the Wikidata dump to Parquet tables and DuckDB (`kire kg`)
 - :mod:`kire.docs`     DocRED / DWIE documents to document tables (`kire docs`)
