@@ -17,7 +17,8 @@ Stages, in pipeline order (what each may import: README.md, "Where things live")
 - :mod:`kire.sample`   the bundled sample (`kire sample`)
 
 Shared: :mod:`kire.cli` (the `kire` command), :mod:`kire.config` (config checks),
-:mod:`kire.errors` (one-line errors), :mod:`kire.io` (atomic writes, safe paths).
+:mod:`kire.errors` (one-line errors), :mod:`kire.io` (atomic writes, safe paths),
+:mod:`kire.progress` (progress with rate and ETA on stderr: a bar on a terminal, plain lines in logs).
 """
 
 __version__ = "0.1.0"
