@@ -14,6 +14,18 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# A user's config runs the user's experiment: Snakemake merges --configfile/--config into
+# config.yaml key by key, which would add the bundled sample's datasets to the user's (trained,
+# linked against the user's KG, part of the user's leakage filter). So `datasets`, when the command
+# line names it, replaces config.yaml's; every other key still merges (README, "On your own data").
+USER_CONFIG = workflow.config_settings.overwrite_config
+if "datasets" in USER_CONFIG:
+    config["datasets"] = dict(USER_CONFIG["datasets"] or {})
+    if "dump" not in (USER_CONFIG.get("kg") or {}):
+        print(f"warning: your config names its own datasets but not kg.dump, so they are linked "
+              f"against config.yaml's dump {config['kg']['dump']}", file=sys.stderr)
+
+
 # Rules call the `kire` command line; find it beside the Python running Snakemake (the project's
 # .venv) even when that venv is not activated. Appended, not prepended, so that a rule's own
 # environment (--use-conda) keeps precedence.
