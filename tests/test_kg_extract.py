@@ -70,7 +70,7 @@ def head50() -> Path:
 def head50_kg(head50, tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("kg") / "head50"
     # Small chunks: many chunk boundaries fall inside lines (lines are up to 326 KB).
-    manifest = extract(head50, out, ExtractOptions(LANGS), workers=0, chunk_mb=0.1)
+    manifest = extract(head50, out, ExtractOptions(LANGS, qualifiers=True), workers=0, chunk_mb=0.1)
     return out, manifest
 
 
@@ -130,6 +130,31 @@ def test_berlin_by_hand(head50_kg):
     assert ("P214", "122530980", "external-id") in attrs
     assert ("P18", "Berlin Montage 4.jpg", "commonsMedia") in attrs
     assert ("P1448", "Berlin", "monolingualtext") in attrs  # language de is configured
+
+
+POPULATION_SQL = """
+SELECT a.value AS population, q.value AS point_in_time
+FROM attribute_triples a JOIN qualifiers q ON q.statement_id = a.statement_id AND q.property = 'P585'
+WHERE a.id = 'Q64' AND a.property = 'P1082' AND a.rank = 'preferred'
+"""
+
+
+def test_attribute_statements_carry_rank_and_statement_id(head50, head50_kg):
+    """The README's query: Berlin's preferred population with its point in time (qualifier join)."""
+    from kire.kg.duck import run_query
+
+    out, _ = head50_kg
+    attrs = read_table(out, "attribute_triples")
+    assert all(a["statement_id"] and a["rank"] in ("preferred", "normal") for a in attrs)
+    ref = {st["id"]: st["rank"] for e in dump_entities(head50) for sts in e["claims"].values()
+           for st in sts}
+    assert all(ref[a["statement_id"]] == a["rank"] for a in attrs)
+    populations = [a for a in attrs if a["id"] == "Q64" and a["property"] == "P1082"]
+    assert len(populations) == 32 and sum(a["rank"] == "preferred" for a in populations) == 1
+    cols, rows = run_query(out, POPULATION_SQL)
+    assert cols == ["population", "point_in_time"] and rows == [("3469849", "2014-12-31")]
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert " ".join(POPULATION_SQL.split()) in " ".join(readme.split())
 
 
 def test_duckdb_views_answer_queries(head50_kg):

@@ -24,10 +24,11 @@ KG_TABLES: dict[str, pa.Schema] = {
         ("head", pa.string()), ("property", pa.string()), ("tail", pa.string()),
         ("rank", pa.string()), ("statement_id", pa.string()),
     ]),
-    # Every other value statement, its value rendered as text.
+    # Every other value statement, its value rendered as text; rank and statement_id as in
+    # relation_triples (qualifiers join on statement_id).
     "attribute_triples": pa.schema([
         ("id", pa.string()), ("property", pa.string()), ("value", pa.string()),
-        ("datatype", pa.string()),
+        ("datatype", pa.string()), ("rank", pa.string()), ("statement_id", pa.string()),
     ]),
     # Qualifier snaks of statements (when configured).
     "qualifiers": pa.schema([

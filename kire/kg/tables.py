@@ -86,7 +86,7 @@ class TableRows:
                     if text is None:
                         n_other_language += 1
                         continue
-                    attribute.append((eid, snak.property, text, snak.datatype or dv.type))
+                    attribute.append((eid, snak.property, text, snak.datatype or dv.type, rank, st.id))
                 if self.options.qualifiers:
                     qualifier.extend(self._qualifier_rows(st))
 
