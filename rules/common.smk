@@ -243,6 +243,8 @@ def train_args(wildcards, input):
         model_settings.setdefault("encoder", TRAIN["encoder"])
     args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
     args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
+    if not TRAIN.get("tensorboard", True):
+        args.append("--no-tensorboard")
     variant = TRAIN_VARIANTS.get(wildcards.variant, {}).get("settings")
     if variant:
         args += ["--variant-settings", json.dumps(variant(wildcards, input))]

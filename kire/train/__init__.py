@@ -4,6 +4,7 @@
 - :mod:`kire.train.variant_table` the training variants in one table (inputs, stage, report label)
 - :mod:`kire.train.pipeline`      a base model plus what its variant adds
 - :mod:`kire.train.loop`          the training loop: Adam, clipping, early stopping, checkpoints
+- :mod:`kire.train.events`        the per-epoch records as a TensorBoard event file
 - :mod:`kire.train.scores`        relation scores of a pipeline over featurized documents
 - :mod:`kire.train.run`           one run: read splits, build, fit, pick theta, predict
 - :mod:`kire.train.split`         a fixed train/dev split of one DocRED-format file

@@ -55,6 +55,8 @@ def register(subparsers) -> None:
     p.add_argument("--device", default=d.device, help="auto (CUDA when present), cpu, cuda:0, ...")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--no-tensorboard", action="store_true",
+                   help="no TensorBoard event file beside metrics.jsonl (config train.tensorboard: false)")
     p.set_defaults(func=run_train)
 
     s = subparsers.add_parser(
@@ -82,7 +84,8 @@ def run_train(args: argparse.Namespace) -> int:
         raise KireError("--epochs, --batch-size and --patience must be at least 1")
     cfg = TrainConfig(epochs=args.epochs, patience=args.patience, batch_size=args.batch_size, lr=args.lr,
                       encoder_lr=args.encoder_lr, inject_lr=args.inject_lr, grad_clip=args.grad_clip, seed=args.seed,
-                      device=args.device, progress=not args.no_progress)
+                      device=args.device, progress=not args.no_progress,
+                      tensorboard=not args.no_tensorboard)
     summary = run_training(train=args.train, dev=args.dev, test=args.test, rel_info=args.rel_info,
                            model=args.model, out_dir=args.out, cfg=cfg, model_settings=args.model_settings,
                            variant=args.variant, variant_settings=args.variant_settings,

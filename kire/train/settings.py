@@ -26,9 +26,10 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     progress: bool = True
+    tensorboard: bool = True   # also write the per-epoch records as a TensorBoard event file
 
     def fingerprint(self, extra: dict[str, Any]) -> str:
         """Hash of the settings that must match for a run to resume (not epochs/patience)."""
-        keys = {k: v for k, v in asdict(self).items() if k not in ("epochs", "patience", "progress", "device")}
+        keys = {k: v for k, v in asdict(self).items() if k not in ("epochs", "patience", "progress", "device", "tensorboard")}
         blob = json.dumps({**keys, **extra}, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
