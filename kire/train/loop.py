@@ -27,6 +27,7 @@ from kire.eval.threshold import best_threshold
 from kire.io import atomic_path, write_json_atomic
 from kire.models.checkpoint import load_tensors, save_model, save_tensors
 from kire.models.features import DocFeatures
+from kire.train.events import write_event_file
 from kire.train.settings import TrainConfig
 from kire.train.scores import candidate_correctness, iter_batches, relation_scores, submission
 from kire.train.pipeline import Pipeline
@@ -122,10 +123,13 @@ def load_state(ckpt_dir: Path, pipeline: Pipeline, optimizer: torch.optim.Optimi
     return state
 
 
-def write_metrics(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rewrite ``metrics.jsonl`` atomically: one JSON object per finished epoch."""
+def write_metrics(path: Path, rows: list[dict[str, Any]], tensorboard: bool = False) -> None:
+    """Rewrite ``metrics.jsonl`` atomically: one JSON object per finished epoch; with ``tensorboard``
+    also the TensorBoard event file beside it from the same rows (kire.train.events)."""
     with atomic_path(path) as tmp:
         tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    if tensorboard:
+        write_event_file(path.parent, rows)
 
 
 def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features: Sequence[DocFeatures],
@@ -186,7 +190,8 @@ def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features:
                "dev_f1": dev.f1, "dev_ign_f1": dev.ign_f1, "dev_p": dev.p, "dev_r": dev.r,
                "theta": dev.theta, "train_seconds": train_seconds,
                "docs_per_second": len(train_features) / train_seconds if train_seconds else None,
-               "seconds": time.perf_counter() - started}
+               "seconds": time.perf_counter() - started,
+               **{f"lr_{g.get('name', i)}": g["lr"] for i, g in enumerate(optimizer.param_groups)}}
         log.info("epoch %d: loss %.4f dev F1 %.4f Ign F1 %.4f theta %.4f (%.1fs)", epoch, row["loss"],
                  dev.f1, dev.ign_f1, dev.theta, row["seconds"])
         state["metrics"].append(row)
@@ -197,7 +202,7 @@ def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features:
         else:
             state["bad_epochs"] += 1
             state["stopped"] = state["bad_epochs"] >= cfg.patience
-        write_metrics(out_dir / "metrics.jsonl", state["metrics"])
+        write_metrics(out_dir / "metrics.jsonl", state["metrics"], cfg.tensorboard)
         save_state(ckpt_dir, pipeline, optimizer, state)
         if on_epoch:
             on_epoch(row)
