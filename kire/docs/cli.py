@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prep.add_argument("--train", required=True, help="DocRED JSON file or DWIE folder")
     prep.add_argument("--dev", default=None, help="omit to split dev from train (DWIE)")
     prep.add_argument("--test", required=True)
-    prep.add_argument("--rel-info", required=True, help="rel_info.json: {relation id: name}")
+    prep.add_argument("--rel-info", required=True,
+                      help="rel_info.json {relation id: name}, or rel2id.json {relation id: integer} (Na left out)")
     prep.add_argument("--out", required=True, help="output folder, e.g. results/docs/<dataset>")
     prep.add_argument("--on-error", choices=["fail", "skip"], default="fail",
                       help="invalid document: stop with an error, or skip it into the rejects report")

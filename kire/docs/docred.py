@@ -48,9 +48,14 @@ def read_docred_records(path: str | Path) -> list[Any]:
     """Return the raw JSON list of a DocRED-format file (InputError if missing or not a list)."""
     from kire.docs.validate import read_json_file
 
+    if Path(path).is_dir():
+        hint = " (a folder of DWIE articles? use format: dwie)" if any(Path(path).glob("*.json")) else ""
+        raise InputError(str(path), None, None, f"a folder, not a DocRED-format JSON file{hint}")
     raw = read_json_file(path)
     if not isinstance(raw, list):
-        raise InputError(str(path), None, None, "expected a JSON list of documents")
+        hint = (" (this is a DWIE article: use format: dwie with its folder)"
+                if isinstance(raw, dict) and {"content", "concepts"} <= set(raw) else "")
+        raise InputError(str(path), None, None, f"expected a JSON list of documents{hint}")
     return raw
 
 
@@ -92,11 +97,9 @@ def document_from_docred(
                 raise InputError(file, where, fld, "needs name, pos [start, end], sent_id, type") from None
             if not 0 <= sent_id < len(sents):
                 raise InputError(file, where, f"{fld}.sent_id", f"{sent_id} out of range (0..{len(sents) - 1})")
-            if not 0 <= start < end <= len(sents[sent_id]):
-                raise InputError(
-                    file, where, f"{fld}.pos",
-                    f"[{start}, {end}) outside sentence {sent_id} of {len(sents[sent_id])} tokens",
-                )
+            problem = span_problem(start, end, len(sents[sent_id]), f"sentence {sent_id}", "tokens")
+            if problem:
+                raise InputError(file, where, f"{fld}.pos", problem)
             mentions.append(Mention(sent_id, start, end, name, etype))
         entities.append(Entity(mentions=mentions, type=majority_type(mentions)))
     labels = None
@@ -117,10 +120,24 @@ def document_from_docred(
             bad = [x for x in evidence if not 0 <= x < len(sents)]
             if bad:
                 raise InputError(file, where, f"{fld}.evidence", f"sentence ids {bad} out of range (0..{len(sents) - 1})")
+            if h == t:
+                raise InputError(file, where, fld, f"head and tail are both entity {h} (a relation needs two entities)")
             if relations is not None and r not in relations:
                 raise InputError(file, where, f"{fld}.r", f"relation {r!r} is not in rel_info")
             labels.append(Label(h, t, r, evidence))
     return Document(title=str(title), sents=sents, entities=entities, labels=labels)
+
+
+def span_problem(start: int, end: int, length: int, container: str, unit: str) -> str | None:
+    """What is wrong with the span ``[start, end)`` inside ``container`` of ``length`` ``unit``
+    (empty, reversed, or outside it), or None when it is a proper span."""
+    if start == end:
+        return f"empty span [{start}, {end}) (start equals end)"
+    if start > end:
+        return f"reversed span [{start}, {end}) (start after end)"
+    if start < 0 or end > length:
+        return f"[{start}, {end}) outside {container} of {length} {unit}"
+    return None
 
 
 def majority_type(mentions: list[Mention]) -> str:

@@ -6,11 +6,13 @@ Each file: ``id``, ``content`` (the article text), ``tags`` (``"train"`` or ``"t
 ``"type::person"``) and ``relations`` (``{s, p, o}`` between concept ids).
 
 The text is tokenized with spaCy's rule-based English tokenizer (``spacy.blank("en")``, offline)
-and split into sentences by its ``sentencizer``. Tokens are additionally cut at every mention
+and split into sentences by its ``sentencizer`` and at every line break (the headline, the first
+line, is its own sentence, as in DWIE's DocRED-format conversions). Tokens are additionally cut at every mention
 boundary and sentence breaks inside a mention are removed, so that every mention is an exact
 token span inside one sentence. Concepts without any mention (DWIE has some, e.g. a country
 implied by "Iranian") cannot be entities of the RE task: they and their relations are dropped and
-counted per document in :class:`DwieStats`.
+counted per document in :class:`DwieStats`, as are relations listed twice in one document (kept
+once).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from kire.docs.docred import span_problem
 from kire.docs.model import Document, Entity, Label, Mention
 from kire.errors import InputError
 
@@ -44,6 +47,7 @@ class DwieStats:
     concepts_without_mentions: int = 0
     relations_without_mentions: int = 0
     other_split: int = 0
+    duplicate_relations: int = 0
 
 
 def coarse_type(tags: Iterable[str]) -> str:
@@ -58,6 +62,13 @@ def coarse_type(tags: Iterable[str]) -> str:
 def dwie_files(folder: str | Path) -> list[Path]:
     """The ``*.json`` files of a DWIE folder, sorted by name (InputError if none)."""
     folder = Path(folder)
+    if folder.is_file():
+        from kire.docs.validate import read_json_file
+
+        raw = read_json_file(folder)
+        hint = (" (a JSON list of documents, the DocRED format: use format: docred)"
+                if isinstance(raw, list) else " (give the folder that holds the article files)")
+        raise InputError(str(folder), None, None, f"a file, not a folder of DWIE JSON files{hint}")
     if not folder.is_dir():
         raise InputError(str(folder), None, None, "not a folder of DWIE JSON files")
     files = sorted(folder.glob("*.json"))
@@ -96,6 +107,8 @@ class DwieTokenizer:
             if tok.is_sent_start:
                 pending_start = True
             if tok.is_space:
+                # a line break ends a sentence: DWIE's headline is its own line without a full stop
+                pending_start = pending_start or "\n" in tok.text
                 continue
             begin, end = tok.idx, tok.idx + len(tok.text)
             inner = sorted(c for c in cuts if begin < c < end)
@@ -146,8 +159,9 @@ def document_from_dwie(
             begin, end, concept, text = int(men["begin"]), int(men["end"]), int(men["concept"]), str(men["text"])
         except (KeyError, TypeError, ValueError):
             raise InputError(file, where, fld, "needs begin, end, text, concept") from None
-        if not 0 <= begin < end <= len(content):
-            raise InputError(file, where, fld, f"[{begin}, {end}) outside the content of {len(content)} characters")
+        problem = span_problem(begin, end, len(content), "the content", "characters")
+        if problem:
+            raise InputError(file, where, fld, problem)
         if content[begin:end] != text:
             raise InputError(file, where, f"{fld}.text", f"{text!r} differs from content[{begin}:{end}] = {content[begin:end]!r}")
         if concept not in concept_by_id:
@@ -196,7 +210,7 @@ def document_from_dwie(
 
     if not isinstance(rec["relations"], list):
         raise InputError(file, where, "relations", "expected a list")
-    labels, without_mentions = [], 0
+    labels, without_mentions, duplicates, seen = [], 0, 0, set()
     for k, rel in enumerate(rec["relations"]):
         fld = f"relations[{k}]"
         try:
@@ -208,13 +222,20 @@ def document_from_dwie(
                 raise InputError(file, where, f"{fld}.{side}", f"concept {c} is not in concepts")
         if relations is not None and p not in relations:
             raise InputError(file, where, f"{fld}.p", f"relation {p!r} is not in rel_info")
+        if s == o:
+            raise InputError(file, where, fld, f"s and o are both concept {s} (a relation needs two concepts)")
         if s not in index_of or o not in index_of:
             without_mentions += 1
             continue
+        if (s, p, o) in seen:  # listed twice: one relation instance
+            duplicates += 1
+            continue
+        seen.add((s, p, o))
         labels.append(Label(index_of[s], index_of[o], p, []))
     # counted only once the document is valid, so a rejected document adds nothing
     stats.concepts_without_mentions += len(concept_by_id) - len(kept)
     stats.relations_without_mentions += without_mentions
+    stats.duplicate_relations += duplicates
     return Document(title=str(doc_id), sents=sents, entities=entities, labels=labels)
 
 

@@ -35,12 +35,54 @@ class DatasetSource:
     dev: str | None = None
 
 
+# The no-relation class of rel2id files (DocRED's "Na", ATLOP's "Na", TACRED-style "no_relation").
+NO_RELATION = ("Na", "NA", "no_relation")
+
+REL_INFO_SHAPES = ('rel_info.json {"P17": "country", ...} (relation id: name) or '
+                   'rel2id.json {"Na": 0, "P17": 1, ...} (relation id: integer class)')
+
+
 def read_rel_info(path: str | Path) -> dict[str, str]:
-    """The relation ids and names of rel_info.json (InputError if malformed)."""
+    """The relation ids and names of a rel_info file, in file order.
+
+    Two shapes are read: DocRED's ``rel_info.json`` ``{id: name}``, and a ``rel2id`` file
+    ``{id: integer}`` (shipped with DocRED's metadata and DocRED-format conversions of DWIE), whose
+    ids are their own names, ordered by their integers, with the no-relation class
+    (:data:`NO_RELATION`) left out. InputError naming the file, the key and the value otherwise.
+    """
     raw = read_json_file(path)
-    if not isinstance(raw, dict) or not raw or not all(isinstance(v, str) for v in raw.values()):
-        raise InputError(str(path), None, None, "expected a non-empty JSON object {relation id: name}")
+    if not isinstance(raw, dict) or not raw:
+        raise InputError(str(path), None, None, f"expected a non-empty JSON object: {REL_INFO_SHAPES}")
+    integer = {k: isinstance(v, int) and not isinstance(v, bool) for k, v in raw.items()}
+    if all(integer.values()):
+        return rel2id_relations(path, raw)
+    if any(integer.values()):
+        key = next(k for k, v in raw.items() if integer[k] != integer[next(iter(raw))])
+        first = next(iter(raw))
+        raise InputError(str(path), None, f"[{key!r}]",
+                         f"value {raw[key]!r} mixes shapes (the first key {first!r} has {raw[first]!r}): "
+                         f"expected {REL_INFO_SHAPES}")
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise InputError(str(path), None, f"[{key!r}]",
+                             f"value {value!r} is a {type(value).__name__}, not a name: expected {REL_INFO_SHAPES}")
     return {str(k): v for k, v in raw.items()}
+
+
+def rel2id_relations(path: str | Path, raw: dict[str, int]) -> dict[str, str]:
+    """``{id: id}`` of a rel2id object, ordered by class integer, the no-relation class left out."""
+    seen: dict[int, str] = {}
+    for key, value in raw.items():
+        if value < 0:
+            raise InputError(str(path), None, f"[{key!r}]", f"class id {value} is negative ({REL_INFO_SHAPES})")
+        if value in seen:
+            raise InputError(str(path), None, f"[{key!r}]",
+                             f"class id {value} is also the id of {seen[value]!r} ({REL_INFO_SHAPES})")
+        seen[value] = key
+    relations = {k: k for k, _ in sorted(raw.items(), key=lambda kv: kv[1]) if k not in NO_RELATION}
+    if not relations:
+        raise InputError(str(path), None, None, f"only the no-relation class: expected {REL_INFO_SHAPES}")
+    return relations
 
 
 def split_dev(documents: list[Document], fraction: float, seed: int) -> tuple[list[Document], list[Document]]:

@@ -38,12 +38,32 @@ def reject_record(err: InputError) -> dict:
 
 
 def read_json_file(path: str | Path) -> Any:
-    """The parsed content of a JSON file; InputError naming the file if it is missing or invalid."""
+    """The parsed content of a JSON file; InputError naming the file if it is missing or invalid.
+
+    Bytes that are not UTF-8 are reported with their byte offset and line (JSON files are UTF-8,
+    RFC 8259 §8.1); a leading UTF-8 byte order mark is skipped.
+    """
     import orjson
 
     try:
-        return orjson.loads(Path(path).read_bytes())
-    except (FileNotFoundError, IsADirectoryError):
+        data = Path(path).read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise InputError(str(path), None, None, "file not found") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return orjson.loads(data)
     except orjson.JSONDecodeError as err:
-        raise InputError(str(path), None, None, f"not valid JSON ({err})") from None
+        raise InputError(str(path), None, None, not_utf8_problem(data) or f"not valid JSON ({err})") from None
+
+
+def not_utf8_problem(data: bytes) -> str | None:
+    """Where ``data`` stops being UTF-8 (byte offset, line, the bytes), or None if it is UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        bad = data[err.start:err.end]
+        return (f"not UTF-8 at byte offset {err.start} (line {line}): byte(s) {bad!r} ({err.reason}); "
+                "re-save the file as UTF-8")
+    return None
