@@ -226,10 +226,22 @@ def train_inputs(wildcards):
     """The document tables of the dataset, rel_info, and the variant's own inputs."""
     inputs = {split: docs_path(wildcards.dataset, split, "docs.parquet") for split in SPLITS}
     inputs["rel_info"] = config["datasets"][wildcards.dataset]["rel_info"]
+    inputs["ign_facts"] = ign_facts_inputs(wildcards)
     extra = TRAIN_VARIANTS.get(wildcards.variant, {}).get("inputs")
     if extra:
         inputs.update(extra(wildcards))
     return inputs
+
+
+def ign_facts_path(dataset):
+    """Ign F1's reference facts of a dataset: datasets.<name>.ign_facts, else its train split's tables."""
+    return config["datasets"][dataset].get("ign_facts") or docs_path(dataset, "train")
+
+
+def ign_facts_inputs(wildcards):
+    """The configured Ign F1 fact file of the dataset as a rule input (none when not configured)."""
+    facts = config["datasets"][wildcards.dataset].get("ign_facts")
+    return [facts] if facts else []
 
 
 def train_args(wildcards, input):
@@ -243,6 +255,8 @@ def train_args(wildcards, input):
         model_settings.setdefault("encoder", TRAIN["encoder"])
     args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
     args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
+    if input.get("ign_facts"):
+        args += ["--train-facts", input.ign_facts[0]]
     if not TRAIN.get("tensorboard", True):
         args.append("--no-tensorboard")
     variant = TRAIN_VARIANTS.get(wildcards.variant, {}).get("settings")

@@ -74,10 +74,12 @@ rule evaluate_run:
         dev_result=run_path(*RUN, "result_dev.json"),
         result=run_path(*RUN, "result_test.json"),
         docs=lambda wc: [docs_path(wc.dataset, s, "docs.parquet") for s in SPLITS],
+        ign_facts=ign_facts_inputs,
     output:
         run_path(*RUN, "metrics.json"),
     params:
         docs=lambda wc: docs_path(wc.dataset),
+        ign_facts=lambda wc: ign_facts_path(wc.dataset),
         run=lambda wildcards, input: os.path.dirname(input.theta),
     log:
         logfile("evaluate_run", "{dataset}", "{model}", "{variant}", "seed{seed}"),
@@ -88,7 +90,7 @@ rule evaluate_run:
         mem_mb=2000,
     shell:
         "kire eval-run {params.run} --dev {params.docs}/dev --test {params.docs}/test"
-        " --train {params.docs}/train > {log} 2>&1"
+        " --train {params.ign_facts} > {log} 2>&1"
 
 
 TRAIN_ALL.extend(EXPERIMENT_RUNS)

@@ -14,7 +14,7 @@ from kire.linking.cli import add_engine_arguments, config_of
 
 log = logging.getLogger(__name__)
 
-FILTER_HELP = "drop relation triples between entity pairs of the test documents"
+FILTER_HELP = "drop relation triples between entity pairs of the protected (scored) splits' documents"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

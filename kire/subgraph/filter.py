@@ -1,8 +1,9 @@
-"""Test-pair leakage filter (`kire kg filter`): drop the relation triples the model must not see.
+"""Leakage filter (`kire kg filter`): drop the relation triples the model must not see.
 
 The paper removes "all the relation triples with entity pairs to be labeled in the test sets".
-Policies (config ``filter.policy``), applied to the documents of the splits in ``filter.splits``
-(default: test) of every dataset:
+Every split that is scored is protected: dev selects the model and is reported, test is reported
+when labeled, so ``filter.splits`` defaults to dev and test. Policies (config ``filter.policy``),
+applied to the documents of the splits in ``filter.splits`` of every dataset:
 
 - ``cooccurrence`` (default): every pair of linked entities that co-occur in one such document is
   protected, whether or not a label exists for it (the labels are not read: test labels may be
@@ -47,7 +48,7 @@ class FilterConfig:
     """Config ``filter``."""
 
     policy: str = "cooccurrence"
-    splits: list[str] = field(default_factory=lambda: ["test"])
+    splits: list[str] = field(default_factory=lambda: ["dev", "test"])
     examples: int = 20
 
     def __post_init__(self) -> None:
