@@ -16,7 +16,7 @@ relation is kept when its logit exceeds class 0's and it is among the pair's ``t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -28,6 +28,7 @@ from kire.models.base import Encoded, REModel, entity_offsets
 from kire.models.batch import Batch
 from kire.models.features import (
     DocFeatures, LabelSpace, check_entity_count, entity_pairs, mark_mentions, pair_labels,
+    position_sentences,
 )
 
 ATLOP_DEFAULTS: dict[str, Any] = {"encoder": None, "emb_size": 768, "block_size": 64, "top_k": 4,
@@ -61,15 +62,132 @@ def window_spans(n: int, window: int) -> list[tuple[int, int]]:
     return [(1 + s, 1 + s + size) for s in starts]
 
 
+class Segments(NamedTuple):
+    """The encoder windows of a batch: S windows of at most W positions."""
+
+    ids: torch.Tensor    # [S, W] long subword ids ([CLS] window [SEP], zero-padded)
+    mask: torch.Tensor   # [S, W] long: 1 on real positions
+    owners: list[int]    # [S] document of each window
+    maps: list[torch.Tensor]  # [S] positions in the document of each window position
+
+
+def segment_windows(ids: torch.Tensor, mask: torch.Tensor, window: int) -> Segments:
+    """The windows (:func:`window_spans`) of every document of ``ids`` ``[B, L]``, each with the
+    document's [CLS] and [SEP]."""
+    segments, owners, maps = [], [], []
+    for b in range(ids.shape[0]):
+        n = int(mask[b].sum())
+        for start, end in window_spans(n, window):
+            pos = torch.cat([torch.tensor([0]), torch.arange(start, end), torch.tensor([n - 1])]).to(ids.device)
+            segments.append(ids[b, pos])
+            owners.append(b)
+            maps.append(pos)
+    S, W = len(segments), max(len(p) for p in maps)
+    seg_ids = ids.new_zeros(S, W)
+    seg_mask = torch.zeros(S, W, dtype=torch.long, device=ids.device)
+    for i, seg in enumerate(segments):
+        seg_ids[i, : len(seg)] = seg
+        seg_mask[i, : len(seg)] = 1
+    return Segments(seg_ids, seg_mask, owners, maps)
+
+
+def merge_windows(states: torch.Tensor, attn: torch.Tensor | None, segments: Segments,
+                  L: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``([B, L, d], [B, heads, L, L] or None)``: window states (and attentions) averaged where
+    windows overlap, back in document positions."""
+    H_docs, A_docs = [], []
+    for b in range(max(segments.owners) + 1):
+        h_sum, h_count = states.new_zeros(L, states.shape[-1]), states.new_zeros(L)
+        if attn is not None:  # heads last for index_put
+            a_sum, a_count = attn.new_zeros(L, L, attn.shape[1]), attn.new_zeros(L, L)
+        for i in (i for i, owner in enumerate(segments.owners) if owner == b):
+            pos = segments.maps[i]
+            k = len(pos)
+            h_sum = h_sum.index_add(0, pos, states[i, :k])
+            h_count = h_count.index_add(0, pos, torch.ones(k, dtype=states.dtype, device=pos.device))
+            if attn is not None:
+                rows, cols = pos[:, None].expand(k, k), pos[None, :].expand(k, k)
+                a_sum = a_sum.index_put((rows, cols), attn[i, :, :k, :k].permute(1, 2, 0), accumulate=True)
+                a_count = a_count.index_put((rows, cols), torch.ones(k, k, dtype=attn.dtype, device=pos.device),
+                                            accumulate=True)
+        H_docs.append(h_sum / h_count.clamp(min=1).unsqueeze(-1))
+        if attn is not None:
+            A_docs.append((a_sum / a_count.clamp(min=1).unsqueeze(-1)).permute(2, 0, 1))
+    return torch.stack(H_docs), (torch.stack(A_docs) if attn is not None else None)
+
+
+def marked_features(doc: Document, index: int, file: str, space: LabelSpace, tokenizer,
+                    marker: str | None) -> DocFeatures:
+    """``doc`` in subwords, ``marker`` before and after every mention (None: no markers), with its
+    sentence structure (positions' and mentions' sentences)."""
+    check_entity_count(doc, space, file)
+    tok = tokenizer
+    words = doc.tokens
+    starts, ends = set(), set()
+    spans = []
+    for e, ent in enumerate(doc.entities):
+        for m in ent.mentions:
+            s, t = doc.doc_span(m)
+            starts.add(s)
+            ends.add(t - 1)
+            spans.append((e, s, t, m.sent_id))
+    marker_id = tok.convert_tokens_to_ids(marker) if marker is not None else None
+    pieces = tok(words, add_special_tokens=False)["input_ids"] if words else []
+    ids = [tok.cls_token_id]
+    word_first, word_marker, word_end = [], [], []
+    for w, sub in enumerate(pieces):
+        sub = sub or [tok.unk_token_id]
+        word_marker.append(len(ids))
+        if w in starts and marker_id is not None:
+            ids.append(marker_id)
+        word_first.append(len(ids))
+        ids.extend(sub)
+        if w in ends and marker_id is not None:
+            ids.append(marker_id)
+        word_end.append(len(ids))
+    content_end = len(ids)
+    ids.append(tok.sep_token_id)
+    # a mention runs from the start marker of its first word to past its last word's end marker
+    mentions = np.asarray([(e, word_marker[s], word_end[t - 1]) for e, s, t, _ in spans],
+                          dtype=np.int64).reshape(-1, 3)
+    mention_sent = np.asarray([sent for *_, sent in spans], dtype=np.int64)
+    types = [space.ner_id(ent.type) for ent in doc.entities]
+    ner, coref = mark_mentions(len(ids), mentions, types)
+    word_starts = np.asarray(word_first, dtype=np.int64)
+    return DocFeatures(
+        doc_index=index, title=doc.title, token_ids=np.asarray(ids, dtype=np.int64), ner_ids=ner,
+        coref_ids=coref, word_starts=word_starts, mentions=mentions,
+        n_entities=len(doc.entities), pairs=entity_pairs(doc), labels=pair_labels(doc, space, file),
+        sentence_ids=position_sentences(len(ids), word_starts, content_end, [len(x) for x in doc.sents],
+                                        mentions, mention_sent),
+        mention_sent=mention_sent, n_sentences=len(doc.sents),
+    )
+
+
+def load_transformer(folder: str, pretrained: bool):
+    """``(encoder, tokenizer)`` of a local Hugging Face folder; ``pretrained`` False builds the
+    architecture only (weights come from a kire checkpoint). Eager attention: the models read it."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    if pretrained:
+        encoder = AutoModel.from_pretrained(folder, local_files_only=True, attn_implementation="eager")
+    else:
+        config = AutoConfig.from_pretrained(folder, local_files_only=True)
+        encoder = AutoModel.from_config(config, attn_implementation="eager")
+    return encoder, tokenizer
+
+
 class ATLOP(REModel):
     """ATLOP over a local Hugging Face encoder (module docstring)."""
 
     name = "atlop"
     fixed_theta = 0.0  # scores are margins over the threshold class
+    defaults: dict[str, Any] = ATLOP_DEFAULTS
 
     def __init__(self, space: LabelSpace, transformer: nn.Module, tokenizer, **settings: Any):
         super().__init__(space)
-        self.settings = {**ATLOP_DEFAULTS, **settings}
+        self.settings = {**self.defaults, **settings}
         s = self.settings
         self.encoder = transformer  # pretrained: trained with train.encoder_lr
         self.tokenizer = tokenizer
@@ -84,39 +202,15 @@ class ATLOP(REModel):
 
     # -- encoding -------------------------------------------------------------------------
     def encode(self, batch: Batch) -> Encoded:
-        ids, mask = batch.token_ids, batch.token_mask
-        B, L = ids.shape
-        segments, owners, maps = [], [], []
-        for b in range(B):
-            n = int(mask[b].sum())
-            for start, end in window_spans(n, self.window):
-                pos = torch.cat([torch.tensor([0]), torch.arange(start, end), torch.tensor([n - 1])]).to(ids.device)
-                segments.append(ids[b, pos])
-                owners.append(b)
-                maps.append(pos)
-        S, W = len(segments), max(len(p) for p in maps)
-        seg_ids = ids.new_zeros(S, W)
-        seg_mask = torch.zeros(S, W, dtype=torch.long, device=ids.device)
-        for i, seg in enumerate(segments):
-            seg_ids[i, : len(seg)] = seg
-            seg_mask[i, : len(seg)] = 1
-        out = self.encoder(input_ids=seg_ids, attention_mask=seg_mask, output_attentions=True)
-        states, attn = out.last_hidden_state, out.attentions[-1]          # [S, W, d], [S, h, W, W]
-        H_docs, A_docs = [], []
-        for b in range(B):
-            h_sum, h_count = states.new_zeros(L, states.shape[-1]), states.new_zeros(L)
-            a_sum, a_count = attn.new_zeros(L, L, attn.shape[1]), attn.new_zeros(L, L)  # heads last for index_put
-            for i in (i for i, owner in enumerate(owners) if owner == b):
-                pos, k = maps[i], len(maps[i])
-                rows, cols = pos[:, None].expand(k, k), pos[None, :].expand(k, k)
-                h_sum = h_sum.index_add(0, pos, states[i, :k])
-                h_count = h_count.index_add(0, pos, torch.ones(k, dtype=states.dtype, device=pos.device))
-                a_sum = a_sum.index_put((rows, cols), attn[i, :, :k, :k].permute(1, 2, 0), accumulate=True)
-                a_count = a_count.index_put((rows, cols), torch.ones(k, k, dtype=attn.dtype, device=pos.device),
-                                            accumulate=True)
-            H_docs.append(h_sum / h_count.clamp(min=1).unsqueeze(-1))
-            A_docs.append((a_sum / a_count.clamp(min=1).unsqueeze(-1)).permute(2, 0, 1))
-        return Encoded(torch.stack(H_docs), attention=torch.stack(A_docs))
+        segments = segment_windows(batch.token_ids, batch.token_mask, self.window)
+        states, attention = self.run_encoder(segments, batch)
+        H, A = merge_windows(states, attention, segments, batch.token_ids.shape[1])
+        return Encoded(H, attention=A)
+
+    def run_encoder(self, segments: "Segments", batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """``([S, W, d], [S, heads, W, W])``: last-layer states and attention of every window."""
+        out = self.encoder(input_ids=segments.ids, attention_mask=segments.mask, output_attentions=True)
+        return out.last_hidden_state, out.attentions[-1]
 
     # -- prediction -----------------------------------------------------------------------
     def entity_states(self, encoded: Encoded, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
@@ -177,42 +271,7 @@ class ATLOP(REModel):
 
     # -- features -------------------------------------------------------------------------
     def featurize(self, doc: Document, index: int, file: str = "documents") -> DocFeatures:
-        check_entity_count(doc, self.space, file)
-        tok = self.tokenizer
-        words = doc.tokens
-        starts, ends = set(), set()
-        spans = []
-        for e, ent in enumerate(doc.entities):
-            for m in ent.mentions:
-                s, t = doc.doc_span(m)
-                starts.add(s)
-                ends.add(t - 1)
-                spans.append((e, s, t))
-        marker = tok.convert_tokens_to_ids(self.settings["marker"])
-        pieces = tok(words, add_special_tokens=False)["input_ids"] if words else []
-        ids = [tok.cls_token_id]
-        word_first, word_marker, word_end = [], [], []
-        for w, sub in enumerate(pieces):
-            sub = sub or [tok.unk_token_id]
-            word_marker.append(len(ids))
-            if w in starts:
-                ids.append(marker)
-            word_first.append(len(ids))
-            ids.extend(sub)
-            if w in ends:
-                ids.append(marker)
-            word_end.append(len(ids))
-        ids.append(tok.sep_token_id)
-        # a mention runs from the start marker of its first word to past its last word's end marker
-        mentions = np.asarray([(e, word_marker[s], word_end[t - 1]) for e, s, t in spans],
-                              dtype=np.int64).reshape(-1, 3)
-        types = [self.space.ner_id(ent.type) for ent in doc.entities]
-        ner, coref = mark_mentions(len(ids), mentions, types)
-        return DocFeatures(
-            doc_index=index, title=doc.title, token_ids=np.asarray(ids, dtype=np.int64), ner_ids=ner,
-            coref_ids=coref, word_starts=np.asarray(word_first, dtype=np.int64), mentions=mentions,
-            n_entities=len(doc.entities), pairs=entity_pairs(doc), labels=pair_labels(doc, self.space, file),
-        )
+        return marked_features(doc, index, file, self.space, self.tokenizer, self.settings["marker"])
 
     # -- construction ---------------------------------------------------------------------
     def spec(self) -> dict[str, Any]:
@@ -220,17 +279,9 @@ class ATLOP(REModel):
 
     @classmethod
     def _load(cls, space: LabelSpace, settings: dict[str, Any], pretrained: bool) -> "ATLOP":
-        from transformers import AutoConfig, AutoModel, AutoTokenizer
-
-        s = {**ATLOP_DEFAULTS, **{k: v for k, v in settings.items() if k in ATLOP_DEFAULTS}}
-        folder = encoder_folder(s["encoder"])
-        s["encoder"] = folder
-        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        if pretrained:
-            encoder = AutoModel.from_pretrained(folder, local_files_only=True, attn_implementation="eager")
-        else:
-            config = AutoConfig.from_pretrained(folder, local_files_only=True)
-            encoder = AutoModel.from_config(config, attn_implementation="eager")
+        s = {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
+        s["encoder"] = encoder_folder(s["encoder"])
+        encoder, tokenizer = load_transformer(s["encoder"], pretrained)
         return cls(space, encoder, tokenizer, **s)
 
     @classmethod

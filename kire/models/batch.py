@@ -32,6 +32,13 @@ class Batch:
     pair_tail: torch.Tensor       # [P] long
     pair_dist: torch.Tensor       # [P] long: relative-distance bin id (first mentions), DocRED style
     labels: torch.Tensor | None = None  # [P, R] float multi-hot; None when the split has no labels
+    # Document structure, filled when every document's features carry it (None otherwise):
+    sentence_ids: torch.Tensor | None = None  # [B, L] long: sentence of each position, -1 outside sentences
+    mention_sent: torch.Tensor | None = None  # [M] long: sentence of each mention within its document
+    n_sentences: torch.Tensor | None = None   # [B] long
+    # Document graph over batch node rows: mentions 0..M-1, then entities (entity rows of
+    # kire.models.base.entity_offsets) M..M+E-1, then sentences M+E.. (document order).
+    graph_edges: torch.Tensor | None = None   # [K, 3] long: source row, target row, edge type
     titles: list[str] = field(default_factory=list)
     doc_index: list[int] = field(default_factory=list)  # index of each document in its split
 

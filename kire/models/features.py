@@ -95,6 +95,13 @@ class DocFeatures:
     n_entities: int
     pairs: np.ndarray       # [P, 3] int64: head, tail, distance bin id
     labels: np.ndarray | None  # [K, 2] int64: pair row, relation column; None when unlabeled
+    # Document structure, for models that read it (SSAN's attention bias, GLRE's graph):
+    sentence_ids: np.ndarray | None = None   # [L] int64: sentence of each position, -1 outside
+    mention_sent: np.ndarray | None = None   # [M] int64: sentence of each mention
+    n_sentences: int = 0
+    # [K, 3] int64 (source, target, edge type) over the document's nodes: its M mentions, then its
+    # entities (M + e), then its sentences (M + E + s); built once with the features.
+    graph_edges: np.ndarray | None = None
 
 
 def entity_pairs(doc: Document) -> np.ndarray:
@@ -148,6 +155,25 @@ def mark_mentions(length: int, mentions: np.ndarray, entity_types: list[int]) ->
     return ner, coref
 
 
+def position_sentences(length: int, word_starts: np.ndarray, content_end: int, sent_lengths: list[int],
+                       mentions: np.ndarray, mention_sent: np.ndarray) -> np.ndarray:
+    """``[length]``: the sentence of every encoder position; -1 before the first word and from
+    ``content_end`` on (special tokens such as [CLS] and [SEP]).
+
+    A position belongs to the last word starting at or before it; a mention's whole span (markers
+    included) belongs to the mention's sentence, so a marker before a sentence's first word is not
+    given to the previous sentence.
+    """
+    word_sent = np.repeat(np.arange(len(sent_lengths), dtype=np.int64), sent_lengths)
+    word = np.searchsorted(word_starts, np.arange(length), side="right") - 1
+    out = np.full(length, -1, dtype=np.int64)
+    inside = (word >= 0) & (np.arange(length) < content_end)
+    out[inside] = word_sent[word[inside]]
+    for (_, start, end), sent in zip(mentions, mention_sent):
+        out[start:end] = sent
+    return out
+
+
 def collate(items: list[DocFeatures], n_classes: int) -> Batch:
     """Pad ``items`` into one :class:`Batch`; labels are multi-hot ``[P, R]`` with column 0 set
     for pairs without a relation (absent when any document is unlabeled)."""
@@ -182,6 +208,7 @@ def collate(items: list[DocFeatures], n_classes: int) -> Batch:
                 labels[offset + f.labels[:, 0], f.labels[:, 1]] = 1.0
             offset += len(f.pairs)
         labels[:, 0] = (labels[:, 1:].sum(1) == 0).float()
+    structure = collate_structure(items, L)
     return Batch(
         token_ids=token_ids, token_mask=token_mask, ner_ids=ner_ids, coref_ids=coref_ids,
         word_starts=word_starts, word_mask=word_mask,
@@ -189,4 +216,34 @@ def collate(items: list[DocFeatures], n_classes: int) -> Batch:
         n_entities=torch.tensor([f.n_entities for f in items], dtype=torch.long),
         pair_doc=pair_doc, pair_head=P[:, 0], pair_tail=P[:, 1], pair_dist=P[:, 2],
         labels=labels, titles=[f.title for f in items], doc_index=[f.doc_index for f in items],
+        **structure,
     )
+
+
+def collate_structure(items: list[DocFeatures], L: int) -> dict[str, torch.Tensor]:
+    """Batch fields of the document structure (see :class:`Batch`); empty when some document lacks
+    sentence ids, and no ``graph_edges`` when some document lacks a graph."""
+    if any(f.sentence_ids is None or f.mention_sent is None for f in items):
+        return {}
+    sentence_ids = torch.full((len(items), L), -1, dtype=torch.long)
+    for b, f in enumerate(items):
+        sentence_ids[b, : len(f.sentence_ids)] = torch.from_numpy(f.sentence_ids)
+    out = {"sentence_ids": sentence_ids,
+           "mention_sent": torch.cat([torch.from_numpy(f.mention_sent) for f in items]),
+           "n_sentences": torch.tensor([f.n_sentences for f in items], dtype=torch.long)}
+    if any(f.graph_edges is None for f in items):
+        return out
+    n_m = np.array([len(f.mentions) for f in items])
+    n_e = np.array([f.n_entities for f in items])
+    n_s = np.array([f.n_sentences for f in items])
+    starts = [np.cumsum(n) - n for n in (n_m, n_e, n_s)]  # each document's first row per node type
+    base = np.array([0, n_m.sum(), n_m.sum() + n_e.sum()])
+    edges = []
+    for b, f in enumerate(items):
+        local = f.graph_edges[:, :2]
+        kind = np.where(local < n_m[b], 0, np.where(local < n_m[b] + n_e[b], 1, 2))
+        within = local - np.array([0, n_m[b], n_m[b] + n_e[b]])[kind]
+        rows = base[kind] + np.stack([s[b] for s in starts])[kind] + within
+        edges.append(np.column_stack([rows, f.graph_edges[:, 2]]))
+    out["graph_edges"] = torch.from_numpy(np.concatenate(edges).astype(np.int64)).reshape(-1, 3)
+    return out
