@@ -90,10 +90,10 @@ def test_only_aligned_positions_change_and_training_moves_them(name, tmp_path):
     assert torch.equal(after[~aligned], H[~aligned])
 
 
-def test_concat_injections_start_as_identity(tmp_path):
+def test_concat_and_gated_injections_start_as_identity(tmp_path):
     kb = small_batch()
     H = torch.randn(B, L, D)
-    for name in ("reside", "recon"):
+    for name in ("reside", "recon", "kb_graph"):
         module = build_competitor(name, D, n_relations=2, d_auto=D_AUTO, d_ent=6, d_rel=5,
                                   side_information=side_information(tmp_path))
         assert torch.equal(module(H, torch.ones(B, L, dtype=torch.bool), kb).H, H)
@@ -104,6 +104,9 @@ def test_kb_graph_is_the_average_of_token_and_entity_embedding():
     kb = small_batch()
     module = build_competitor("kb_graph", D, n_relations=2, d_ent=6)
     H = torch.randn(B, L, D)
+    assert torch.equal(module(H, torch.ones(B, L, dtype=torch.bool), kb).H, H)  # its gate starts at 0
+    with torch.no_grad():
+        module.g.fill_(1.0)  # fully open: the published average
     out = module(H, torch.ones(B, L, dtype=torch.bool), kb).H
     # the entity embedding of a token: recompute it independently from the module's parameters
     with torch.no_grad():

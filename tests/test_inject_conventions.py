@@ -85,7 +85,7 @@ def test_layers_print_their_constructor_arguments():
     assert repr(RESET_LAST["reconciler"]()) == "Reconciler(4, 6, n_aggregators=2)"
     assert repr(AttributeEncoder(5, 7, kernel_size=3)) == "AttributeEncoder(5, 7, kernel_size=3)"
     assert repr(LabelEncoder(50, 100)) == "LabelEncoder(50, 100)"
-    assert repr(RESET_LAST["coref"]()) == "CorefEncoder(4, d_mlp=6, d_dist=3, beta=2, distill=True)"
+    assert repr(RESET_LAST["coref"]()) == "CorefEncoder(4, d_mlp=6, d_dist=3, beta=2, distill=True, exchange='gated')"
 
 
 @pytest.mark.parametrize("build", [

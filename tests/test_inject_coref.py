@@ -77,22 +77,47 @@ def _hand_case():
     return H, kb
 
 
-def test_context_exchange_without_distillation_uses_teacher_argmax():
-    H, kb = _hand_case()
-    enc = CorefEncoder(d_token=2, d_mlp=4, d_dist=3, beta=2, distill=False)
-    out, loss = enc(H, kb)
-    assert loss is None
+def _literal_exchange(H):
     A, B, C = torch.tensor([2.0, 1.0]), torch.tensor([10.0, 20.0]), torch.tensor([-1.0, 4.0])
     expected = H.clone()[0]
     expected[0] = expected[1] = A + B   # t*(A) = B (p 0.9 > 0.2)
     expected[3] = B + A
     expected[5] = C + A
-    assert torch.equal(out[0], expected)
+    return expected
+
+
+def test_context_exchange_without_distillation_uses_teacher_argmax():
+    H, kb = _hand_case()
+    enc = CorefEncoder(d_token=2, d_mlp=4, d_dist=3, beta=2, distill=False, exchange="literal")
+    out, loss = enc(H, kb)
+    assert loss is None
+    assert torch.equal(out[0], _literal_exchange(H))
+    assert enc.g is None and "g" not in enc.state_dict()
+
+
+def test_gated_exchange_starts_as_the_identity_and_blends_towards_eq5():
+    H, kb = _hand_case()
+    enc = CorefEncoder(d_token=2, d_mlp=4, d_dist=3, beta=2, distill=False)
+    assert enc.exchange == "gated" and torch.equal(enc.g, torch.zeros(2))
+    out, _ = enc(H, kb)
+    assert torch.equal(out, H)  # g = 0: every state exactly as it came
+    out.sum().backward()
+    assert enc.g.grad.abs().sum() > 0  # the gate is trained
+    literal = _literal_exchange(H)
+    with torch.no_grad():
+        enc.g.fill_(1.0)
+        assert torch.equal(enc(H, kb)[0][0], literal)  # g = 1: eq. 5
+        enc.g.copy_(torch.tensor([0.5, 0.0]))
+        half = enc(H, kb)[0][0]
+    assert torch.equal(half[:, 1], H[0, :, 1])  # per-dimension gate: dimension 1 stays
+    assert torch.equal(half[:, 0], (H[0, :, 0] + literal[:, 0]) / 2)
+    with pytest.raises(ValueError, match="exchange"):
+        CorefEncoder(2, exchange="overwrite")
 
 
 def test_distillation_loss_and_student_argmax():
     H, kb = _hand_case()
-    enc = CorefEncoder(d_token=2, d_mlp=4, d_dist=3, beta=2, distill=True)
+    enc = CorefEncoder(d_token=2, d_mlp=4, d_dist=3, beta=2, distill=True, exchange="literal")
     last = enc.MLP[-1]
     torch.nn.init.zeros_(last.weight)
     torch.nn.init.zeros_(last.bias)  # P_stu = 0.5 for every pair

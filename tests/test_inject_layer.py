@@ -68,9 +68,14 @@ def test_full_layer_without_coref_starts_as_identity():
     assert torch.equal(out.H, H) and out.L_kg.item() > 0
 
 
-def test_untouched_tokens_keep_their_state_with_coref_only():
-    layer = KnowledgeInject(D, InjectConfig(kg=False, distill=False))
+@pytest.mark.parametrize("exchange", ["literal", "gated"])
+def test_untouched_tokens_keep_their_state_with_coref_only(exchange):
+    layer = KnowledgeInject(D, InjectConfig(kg=False, distill=False, exchange=exchange))
     H, mask = _inputs()
+    if exchange == "gated":
+        assert torch.equal(layer(H, mask, small_knowledge()).H, H)  # a fresh gate changes nothing
+        with torch.no_grad():
+            layer.coref.g.fill_(0.5)
     out = layer(H, mask, small_knowledge())
     touched = torch.zeros(B, L, dtype=torch.bool)
     touched[0, [0, 1, 5]] = True
@@ -101,7 +106,7 @@ def test_config_rejects_unknown_options_and_names():
 
 
 def test_rep_avg_hand_case():
-    var = SimpleInjection("rep_avg", d_token=1, d_ent=1)
+    var = SimpleInjection("rep_avg", d_token=1, d_ent=1, gated=False)
     with torch.no_grad():
         var.P.weight.fill_(1.0)
         var.P.bias.zero_()
@@ -114,6 +119,25 @@ def test_rep_avg_hand_case():
     assert out[0, :, 0].tolist() == [4.5, 4.5, 0.0, 4.5]  # mean of 3 and 6
     out = var.inject_kg(H, torch.ones(1, 4, dtype=torch.bool), torch.tensor([[[10.0]]]), torch.tensor([[0, -1, 0, -1]]))
     assert out[0, :, 0].tolist() == [6.0, 4.0, 5.0, 6.0]
+
+
+@pytest.mark.parametrize("kind", ["rep_avg", "rep_concat", "mlp"])
+def test_gated_simple_variants_start_as_the_identity(kind):
+    var = SimpleInjection(kind, d_token=1, d_ent=1)
+    H = torch.tensor([[[2.0], [4.0], [0.0], [6.0]]])
+    kb = empty_knowledge_batch(1, 4)
+    kb.coref_mention_doc, kb.coref_mention_start, kb.coref_mention_end = (
+        torch.tensor([0, 0]), torch.tensor([0, 3]), torch.tensor([2, 4]))
+    kb.coref_src, kb.coref_tgt = torch.tensor([0, 1]), torch.tensor([1, 0])
+    assert torch.equal(var.inject_coref(H, kb), H)
+    assert torch.equal(var.inject_kg(H, torch.ones(1, 4, dtype=torch.bool), torch.tensor([[[10.0]]]),
+                                     torch.tensor([[0, -1, 0, -1]])), H)
+    with torch.no_grad():
+        var.g_kg.fill_(1.0)
+    fused = var.inject_kg(H, torch.ones(1, 4, dtype=torch.bool), torch.tensor([[[10.0]]]),
+                          torch.tensor([[0, -1, 0, -1]]))
+    assert fused[0, 1, 0] == 4.0 and fused[0, 3, 0] == 6.0  # unaligned tokens keep their state
+    assert not torch.equal(fused, H)
 
 
 def test_partner_means_counts_partners():

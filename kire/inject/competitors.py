@@ -19,10 +19,11 @@ them uses coreference knowledge, as in the paper. What each one injects, and how
 - **KB-graph** (Verlinden et al., 2021, the KG-only half of KB-both): KG entity embeddings from the
   graph structure alone: a node starts as the mean embedding of the relation types of its triples
   (its relational signature, so that unseen entities get one too) and GCN layers propagate over the
-  subgraph; an aligned token becomes the average ``(h + W e) / 2`` (representation average).
+  subgraph; an aligned token becomes the average ``(h + W e) / 2`` (representation average), moved
+  in through a per-dimension gate g that starts at zero: ``h + g * ((h + W e) / 2 - h)``.
 
-``W_o`` of RESIDE and RECON starts at zero, so that fine-tuning starts from the trained base model
-(the same two-stage training as KIRE).
+``W_o`` of RESIDE and RECON and KB-graph's gate start at zero, so that each module starts as the
+identity and fine-tuning starts from the trained base model (the same two-stage training as KIRE).
 
 Shapes: B documents, L positions of H, d = d_token, N nodes, A attribute slots, E relation triples,
 I linked-entity slots per document.
@@ -227,7 +228,7 @@ class RECON(nn.Module):
 class KBGraph(nn.Module):
     """KB-graph's KG entity embeddings (structure only) averaged into aligned tokens."""
 
-    def __init__(self, d_token: int, *, n_relations: int, d_ent: int = 100, layers: int = 2):
+    def __init__(self, d_token: int, *, n_relations: int, d_ent: int = 100, layers: int = 2, gated: bool = True):
         super().__init__()
         from torch_geometric.nn import GCNConv
 
@@ -237,13 +238,17 @@ class KBGraph(nn.Module):
         self.R = nn.Embedding(2 * n_relations, d_ent)  # R[r]: being the tail of r, R[n_relations + r]: its head
         self.layers = nn.ModuleList(GCNConv(d_ent, d_ent) for _ in range(layers))
         self.W = nn.Linear(d_ent, d_token)
+        # gated=False: the average itself replaces aligned tokens (KB-graph as published)
+        self.g = nn.Parameter(torch.zeros(d_token)) if gated else None
 
     def reset_parameters(self) -> None:
-        """Draw R, every layer and W afresh."""
+        """Draw R, every layer and W afresh; the gate goes back to 0."""
         self.R.reset_parameters()
         for layer in self.layers:
             layer.reset_parameters()
         self.W.reset_parameters()
+        if self.g is not None:
+            nn.init.zeros_(self.g)
 
     def signatures(self, n_nodes: int, edge_index: torch.Tensor, edge_type: torch.Tensor) -> torch.Tensor:
         """Each node's mean relation-type embedding over its triples (0 without any): [N, d_ent]."""
@@ -259,6 +264,8 @@ class KBGraph(nn.Module):
         for layer in self.layers:
             e = F.elu(layer(e, index))
         averaged = (H + self.W(node_to_tokens(e, kb))) / 2
+        if self.g is not None:
+            averaged = H + self.g * (averaged - H)
         return Injected(torch.where(aligned_mask(kb).unsqueeze(-1), averaged, H), None, None)
 
 

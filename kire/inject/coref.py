@@ -1,5 +1,11 @@
 """Coreference encoding (section 4.1): coreference distillation (eqs. 2-4) and context exchanging (eq. 5).
 
+Context exchanging comes in two forms (config ``exchange``): ``literal`` is eq. 5, every token of an
+alias mention takes ``m_s + m_t*``; ``gated`` (default) moves each token state x towards that value
+by a learned per-dimension gate g that starts at zero, ``x + g * (m_s + m_t* - x)``, so that a fresh
+layer leaves the base model's states exactly as they were (stage 2 starts at the base model) and
+``g = 1`` is eq. 5 again.
+
 Shapes: B documents, L positions of H, d = d_token, Mc alias mentions, C directed pairs (m_s, m_t).
 """
 
@@ -71,6 +77,18 @@ def best_partner(scores: torch.Tensor, src: torch.Tensor, n_mentions: int) -> to
     return torch.where(first < len(scores), first, best)
 
 
+def first_span_positions(doc: torch.Tensor, start: torch.Tensor, end: torch.Tensor, L: int
+                         ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Like :func:`span_positions`, but each flat position once, held by the first span that covers it
+    (so that overlapping mentions give a deterministic result): (span id [P'], flat position [P'])."""
+    span, flat = span_positions(doc, start, end, L)
+    order = torch.argsort(flat * len(doc) + span)
+    flat, span = flat[order], span[order]
+    keep = torch.ones_like(flat, dtype=torch.bool)
+    keep[1:] = flat[1:] != flat[:-1]
+    return span[keep], flat[keep]
+
+
 def write_spans(H: torch.Tensor, doc: torch.Tensor, start: torch.Tensor, end: torch.Tensor,
                 values: torch.Tensor) -> torch.Tensor:
     """Return a copy of H where every position of span k takes ``values[k]`` (eq. 5).
@@ -79,14 +97,26 @@ def write_spans(H: torch.Tensor, doc: torch.Tensor, start: torch.Tensor, end: to
     """
     if doc.numel() == 0:
         return H
-    span, flat = span_positions(doc, start, end, H.shape[1])
-    # keep the first span per position so that overlapping mentions give a deterministic result
-    order = torch.argsort(flat * len(doc) + span)
-    flat, span = flat[order], span[order]
-    keep = torch.ones_like(flat, dtype=torch.bool)
-    keep[1:] = flat[1:] != flat[:-1]
-    out = H.reshape(-1, H.shape[-1]).index_put((flat[keep],), values[span[keep]])
-    return out.view_as(H)
+    span, flat = first_span_positions(doc, start, end, H.shape[1])
+    return H.reshape(-1, H.shape[-1]).index_put((flat,), values[span]).view_as(H)
+
+
+def blend_spans(H: torch.Tensor, doc: torch.Tensor, start: torch.Tensor, end: torch.Tensor,
+                values: torch.Tensor, gate: torch.Tensor) -> torch.Tensor:
+    """Return a copy of H where every position x of span k takes ``x + gate * (values[k] - x)``.
+
+    H [B, L, d], spans [K], values [K, d], gate [d] -> [B, L, d]. ``gate = 0`` returns H's values
+    exactly (x + 0 is x), ``gate = 1`` is :func:`write_spans`. Where spans overlap, the first wins.
+    """
+    if doc.numel() == 0:
+        return H
+    span, flat = first_span_positions(doc, start, end, H.shape[1])
+    rows = H.reshape(-1, H.shape[-1])
+    x = rows.index_select(0, flat)
+    return rows.index_put((flat,), x + gate * (values[span] - x)).view_as(H)
+
+
+EXCHANGES = ("gated", "literal")
 
 
 class CorefEncoder(nn.Module):
@@ -95,26 +125,36 @@ class CorefEncoder(nn.Module):
     P_stu(m_s, m_t) = sigmoid(MLP([m_s; m_t; Delta(psi(m_s, m_t))])) (eq. 3), with 2*beta trainable
     distance vectors Delta of size d_dist. With ``distill=False`` (the "w/o distill" ablation) the
     teacher's p_cr chooses the partner directly and no coreference loss is produced.
+    ``exchange="gated"`` (default) blends eq. 5's value into the mention tokens through the gate
+    ``g`` [d_token], zero at the start; ``"literal"`` writes it (eq. 5, no gate parameter).
     """
 
-    def __init__(self, d_token: int, *, d_mlp: int = 256, d_dist: int = 20, beta: int = 5, distill: bool = True):
+    def __init__(self, d_token: int, *, d_mlp: int = 256, d_dist: int = 20, beta: int = 5, distill: bool = True,
+                 exchange: str = "gated"):
         super().__init__()
-        self.d_token, self.beta, self.distill = d_token, beta, distill
+        if exchange not in EXCHANGES:
+            raise ValueError(f"exchange must be one of {EXCHANGES}, not {exchange!r}")
+        self.d_token, self.beta, self.distill, self.exchange = d_token, beta, distill, exchange
         with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
             self.Delta = nn.Embedding(2 * beta, d_dist)
             self.MLP = nn.Sequential(nn.Linear(2 * d_token + d_dist, d_mlp), nn.ReLU(), nn.Linear(d_mlp, 1))
+            self.register_parameter("g", nn.Parameter(torch.empty(d_token)) if exchange == "gated" else None)
         self.to_empty(device=torch.get_default_device())
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw Delta ~ N(0, 1), then the MLP's two Linear layers (torch's default), in this order."""
+        """Draw Delta ~ N(0, 1), then the MLP's two Linear layers (torch's default), in this order;
+        the exchange gate g is set to 0 (draws nothing)."""
         self.Delta.reset_parameters()
         self.MLP[0].reset_parameters()
         self.MLP[2].reset_parameters()
+        if self.g is not None:
+            nn.init.zeros_(self.g)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.d_token}, d_mlp={self.MLP[0].out_features}, "
-                f"d_dist={self.Delta.embedding_dim}, beta={self.beta}, distill={self.distill})")
+                f"d_dist={self.Delta.embedding_dim}, beta={self.beta}, distill={self.distill}, "
+                f"exchange={self.exchange!r})")
 
     def student_logits(self, m: torch.Tensor, kb: KnowledgeBatch) -> torch.Tensor:
         """Return the logit of P_stu(m_s, m_t) for each pair (eq. 3): m [Mc, d] -> [C]."""
@@ -141,6 +181,7 @@ class CorefEncoder(nn.Module):
         has = best >= 0
         # m_s <- m_s + m_{t*}: each alias mention adds its most probable counterpart
         updated = m[has] + m[kb.coref_tgt[best[has]]]
-        H = write_spans(H, kb.coref_mention_doc[has], kb.coref_mention_start[has],
-                        kb.coref_mention_end[has], updated)
-        return H, loss
+        spans = (kb.coref_mention_doc[has], kb.coref_mention_start[has], kb.coref_mention_end[has])
+        if self.g is None:
+            return write_spans(H, *spans, updated), loss
+        return blend_spans(H, *spans, updated, self.g), loss

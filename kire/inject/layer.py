@@ -13,7 +13,7 @@ from torch import nn
 
 from kire.inject.attributes import AttributeEncoder, LabelEncoder
 from kire.inject.batch import KnowledgeBatch
-from kire.inject.coref import CorefEncoder
+from kire.inject.coref import EXCHANGES, CorefEncoder
 from kire.inject.graph import GRAPH_ENCODERS, GraphEncoder
 from kire.inject.reconcile import Reconciler
 from kire.inject.simple import SIMPLE_INJECTIONS, SimpleInjection
@@ -50,10 +50,15 @@ class InjectConfig:
     d_mlp: int = 256            # hidden size of the student MLP (paper: 256) and of the MLP variant
     d_dist: int = 20            # size of the distance vectors Delta
     beta: int = 5               # 2*beta distance bins
+    # gated: injected values enter through gates that start at 0, so a fresh layer is the identity
+    # (eq. 5's exchange, the simple variants); literal: eq. 5 as printed, tokens overwritten
+    exchange: str = "gated"
 
     def __post_init__(self):
         if self.injection not in INJECTIONS:
             raise ValueError(f"injection must be one of {INJECTIONS}, not {self.injection!r}")
+        if self.exchange not in EXCHANGES:
+            raise ValueError(f"exchange must be one of {EXCHANGES}, not {self.exchange!r}")
         if self.graph_encoder not in GRAPH_ENCODERS:
             raise ValueError(f"graph_encoder must be one of {GRAPH_ENCODERS}, not {self.graph_encoder!r}")
 
@@ -107,9 +112,10 @@ class KnowledgeInject(nn.Module):
     def __init__(self, d_token: int, config: InjectConfig):
         super().__init__()
         self.config = c = config
-        self.variant = SimpleInjection(c.injection, d_token, c.d_ent, c.d_mlp) if c.injection != "kire" else None
-        self.coref = CorefEncoder(d_token, d_mlp=c.d_mlp, d_dist=c.d_dist, beta=c.beta, distill=c.distill) if (
-            c.coref and self.variant is None) else None
+        self.variant = (SimpleInjection(c.injection, d_token, c.d_ent, c.d_mlp, gated=c.exchange == "gated")
+                        if c.injection != "kire" else None)
+        self.coref = CorefEncoder(d_token, d_mlp=c.d_mlp, d_dist=c.d_dist, beta=c.beta, distill=c.distill,
+                                  exchange=c.exchange) if (c.coref and self.variant is None) else None
         if c.kg:
             self.entity_init = (AttributeEncoder(c.d_auto, c.d_ent, c.attr_kernel) if c.attributes
                                 else LabelEncoder(c.d_word, c.d_ent))

@@ -3,6 +3,9 @@
 They replace coreference distillation + context exchanging and representation reconciliation; the
 KG encoding (attributes + graph encoder) is unchanged. Coreference pairs are used as given (teacher).
 Each variant keeps H's size d_token, so any model's Predict runs on its output unchanged.
+With ``gated=True`` (InjectConfig ``exchange: gated``, the default) each fused value enters through
+a per-dimension gate that starts at zero, ``x + g * (fused - x)``, so that a fresh variant leaves
+the base model's states exactly as they were; ``gated=False`` overwrites them (the paper's form).
 
 Shapes: B documents, L positions, Mc alias mentions, C pairs, I linked-entity slots.
 """
@@ -14,7 +17,7 @@ from torch import nn
 from torch_geometric.utils import scatter
 
 from kire.inject.batch import KnowledgeBatch
-from kire.inject.coref import mention_means, write_spans
+from kire.inject.coref import blend_spans, mention_means, write_spans
 
 SIMPLE_INJECTIONS = ("rep_avg", "rep_concat", "mlp")
 
@@ -45,7 +48,7 @@ class SimpleInjection(nn.Module):
     - ``mlp``: two-layer MLPs fuse [m_s; mean of partners] and [h_wj; h_ei] respectively.
     """
 
-    def __init__(self, kind: str, d_token: int, d_ent: int, d_hidden: int = 256):
+    def __init__(self, kind: str, d_token: int, d_ent: int, d_hidden: int = 256, gated: bool = True):
         super().__init__()
         if kind not in SIMPLE_INJECTIONS:
             raise ValueError(f"injection variant must be one of {SIMPLE_INJECTIONS}, not {kind!r}")
@@ -58,6 +61,9 @@ class SimpleInjection(nn.Module):
         else:
             self.W_cr = nn.Sequential(nn.Linear(2 * d_token, d_hidden), nn.ReLU(), nn.Linear(d_hidden, d_token))
             self.W_kg = nn.Sequential(nn.Linear(d_token + d_ent, d_hidden), nn.ReLU(), nn.Linear(d_hidden, d_token))
+        # the gates of the coreference and the KG fusion, [d_token] each, 0 at the start (draw nothing)
+        self.g_cr = nn.Parameter(torch.zeros(d_token)) if gated else None
+        self.g_kg = nn.Parameter(torch.zeros(d_token)) if gated else None
 
     def inject_coref(self, H: torch.Tensor, kb: KnowledgeBatch) -> torch.Tensor:
         """H [B, L, d] -> H with each alias mention's tokens replaced by its fused representation."""
@@ -68,8 +74,10 @@ class SimpleInjection(nn.Module):
             fused = (m + partners * count.unsqueeze(-1)) / (1 + count).unsqueeze(-1)
         else:
             fused = self.W_cr(torch.cat([m, partners], dim=-1))
-        return write_spans(H, kb.coref_mention_doc[has], kb.coref_mention_start[has],
-                           kb.coref_mention_end[has], fused[has])
+        spans = (kb.coref_mention_doc[has], kb.coref_mention_start[has], kb.coref_mention_end[has])
+        if self.g_cr is None:
+            return write_spans(H, *spans, fused[has])
+        return blend_spans(H, *spans, fused[has], self.g_cr)
 
     def inject_kg(self, H: torch.Tensor, token_mask: torch.Tensor, h_e: torch.Tensor,
                   align: torch.Tensor) -> torch.Tensor:
@@ -80,4 +88,6 @@ class SimpleInjection(nn.Module):
             fused = (H + self.P(e)) / 2
         else:
             fused = self.W_kg(torch.cat([H, e], dim=-1))
+        if self.g_kg is not None:
+            fused = H + self.g_kg * (fused - H)
         return torch.where(aligned, fused, H)
