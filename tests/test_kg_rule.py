@@ -16,6 +16,9 @@ def test_extract_flags_follow_the_config():
                                        "keep_deprecated": True, "qualifiers": True}))
     assert flags == ["--languages", "en", "--scheduler", "tcp://h:8786", "--chunk-mb", "32",
                      "--keep-deprecated", "--qualifiers"]
+    assert shlex.split(extract_flags({"dump": "x", "sitelinks": ["enwiki", "dewiki"]}))[2:] == [
+        "--sitelinks", "enwiki,dewiki"]
+    assert shlex.split(extract_flags({"dump": "x", "sitelinks": []}))[2:] == ["--sitelinks", "none"]
 
 
 def test_dry_run_of_the_kg_target(tmp_path):
@@ -28,3 +31,4 @@ def test_dry_run_of_the_kg_target(tmp_path):
     assert "rule extract_kg" in out
     line = next(x for x in out.splitlines() if "kire kg extract" in x)
     assert f"--out {tmp_path}/kg" in line and "--workers 4" in line and "--languages en,de" in line
+    assert "--sitelinks enwiki" in line

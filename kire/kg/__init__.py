@@ -11,6 +11,7 @@ Extraction (`kire kg extract`):
 - :mod:`kire.kg.render`    a Wikidata datavalue as the text of ``attribute_triples.value``
 - :mod:`kire.kg.tables`    decoded entities to the rows of the KG tables
 - :mod:`kire.kg.schema`    the schemas of the KG tables every later stage reads
+- :mod:`kire.kg.codes`     checks of the language codes and wiki site ids users give
 
 Reading and testing it:
 

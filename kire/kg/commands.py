@@ -7,12 +7,21 @@ import json
 import shlex
 import sys
 
+from kire.kg.codes import language_codes, site_codes
+
 
 def _languages(text: str) -> tuple[str, ...]:
-    langs = tuple(x.strip() for x in text.split(",") if x.strip())
-    if not langs:
-        raise argparse.ArgumentTypeError("give at least one language code, e.g. en or en,de")
-    return langs
+    try:
+        return language_codes(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _sites(text: str) -> tuple[str, ...]:
+    try:
+        return site_codes(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def register(kg_sub) -> None:
@@ -33,6 +42,9 @@ def register(kg_sub) -> None:
     p.add_argument("--chunk-mb", type=float, default=None,
                    help="MB of JSON per chunk (default: 64)")
     p.add_argument("--memory-limit", default=None, help="memory limit per LocalCluster worker, e.g. 2GB")
+    p.add_argument("--sitelinks", type=_sites, default=("enwiki",),
+                   help="comma-separated wikis whose page titles go to the sitelinks table, e.g. "
+                        "enwiki,dewiki (default: enwiki); 'none' writes no sitelinks table")
     p.add_argument("--keep-deprecated", action="store_true", help="keep deprecated-rank statements")
     p.add_argument("--qualifiers", action="store_true", help="also write the qualifiers table")
     p.set_defaults(func=_extract)
@@ -40,7 +52,7 @@ def register(kg_sub) -> None:
     q = kg_sub.add_parser(
         "query", help="run SQL over an extracted KG and print the result as a table",
         description="Run SQL over the views of DIR/kg.duckdb (entities, aliases, relation_triples, "
-                    "attribute_triples[, qualifiers]).",
+                    "attribute_triples, sitelinks[, qualifiers]).",
     )
     q.add_argument("dir", help="folder written by `kire kg extract`")
     q.add_argument("sql", help="SQL query")
@@ -65,6 +77,8 @@ def register(kg_sub) -> None:
 def extract_flags(kg_config: dict) -> str:
     """The `kire kg extract` options for the workflow's ``kg`` config section (used by rules/kg.smk)."""
     flags = ["--languages", ",".join(kg_config.get("languages", ["en"]))]
+    if "sitelinks" in kg_config:
+        flags += ["--sitelinks", ",".join(kg_config["sitelinks"]) or "none"]
     if kg_config.get("scheduler"):
         flags += ["--scheduler", kg_config["scheduler"]]
     if kg_config.get("chunk_mb"):
@@ -83,7 +97,7 @@ def _extract(args) -> int:
     from kire.kg.tables import ExtractOptions
 
     options = ExtractOptions(languages=args.languages, keep_deprecated=args.keep_deprecated,
-                             qualifiers=args.qualifiers)
+                             qualifiers=args.qualifiers, sitelinks=args.sitelinks)
     workers = (os.cpu_count() or 1) if args.workers is None else args.workers
     manifest = extract(args.dump, args.out, options, chunk_mb=args.chunk_mb or DEFAULT_CHUNK_MB,
                        workers=workers, scheduler=args.scheduler, memory_limit=args.memory_limit)

@@ -1,7 +1,7 @@
 """Typed msgspec structs for one line of the Wikidata JSON dump, decoding only what the KG tables need.
 
-Fields that are not declared here (references, sitelink titles, labels in other languages, hashes,
-qualifiers when they are not configured) are skipped by the decoder without building Python objects,
+Fields that are not declared here (references, sitelinks of other sites, labels in other languages,
+hashes, qualifiers when they are not configured) are skipped by the decoder without building Python objects,
 which is what makes decoding faster than a full ``json.loads``. Label, description and alias maps are
 structs whose fields are the configured languages, built at run time by :func:`entity_decoder`.
 
@@ -66,6 +66,18 @@ class StatementWithQualifiers(msgspec.Struct, gc=False):
     qualifiers: Union[dict[str, list[Snak]], list[Any]] = {}
 
 
+class Sitelink(msgspec.Struct, gc=False):
+    """One sitelink: the wiki (``enwiki``), the page title as the dump spells it, its badges (QIDs)."""
+
+    title: str
+    site: str = ""
+    badges: list[str] = []
+
+
+#: decodes the raw JSON of one sitelink (only for the configured sites: the others stay raw)
+sitelink_decoder = msgspec.json.Decoder(Sitelink)
+
+
 class Term(msgspec.Struct, gc=False):
     """A label or description: only its text is needed (the language is the field it sits in)."""
 
@@ -95,7 +107,7 @@ def entity_type_for(languages: tuple[str, ...], qualifiers: bool) -> type:
             ("descriptions", Union[terms, list[Any]], []),
             ("aliases", Union[alias_lists, list[Any]], []),
             ("claims", Union[dict[str, list[statement]], list[Any]], {}),
-            # Sitelinks are only counted: Raw values are not decoded.
+            # Raw values: all are counted; only the configured sites are decoded (sitelink_decoder).
             ("sitelinks", Union[dict[str, msgspec.Raw], list[Any]], {}),
         ],
         gc=False,

@@ -35,4 +35,10 @@ KG_TABLES: dict[str, pa.Schema] = {
         ("statement_id", pa.string()), ("property", pa.string()), ("value", pa.string()),
         ("datatype", pa.string()),
     ]),
+    # The item's page on each configured wiki (kg.sitelinks, default enwiki): the title exactly as
+    # in the dump (spaces, not underscores), badges as QIDs (e.g. Q17437796 featured article, Q17437798 good article).
+    "sitelinks": pa.schema([
+        ("id", pa.string()), ("site", pa.string()), ("title", pa.string()),
+        ("badges", pa.list_(pa.string())),
+    ]),
 }

@@ -5,24 +5,30 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import msgspec
 import pyarrow as pa
 
+from kire.kg.records import sitelink_decoder
 from kire.kg.render import entity_id, render_value
 from kire.kg.schema import KG_TABLES
 
 
 @dataclass(frozen=True)
 class ExtractOptions:
-    """What to keep: ``languages[0]`` is the display language of ``entities.label/description``."""
+    """What to keep: ``languages[0]`` is the display language of ``entities.label/description``;
+    ``sitelinks`` are the wikis (``enwiki``, ``dewiki``, ...) whose page titles go to the
+    ``sitelinks`` table (none: no table)."""
 
     languages: tuple[str, ...] = ("en",)
     keep_deprecated: bool = False
     qualifiers: bool = False
+    sitelinks: tuple[str, ...] = ("enwiki",)
 
     def tables(self) -> tuple[str, ...]:
         """Names of the tables this extraction writes."""
         names = ("entities", "aliases", "relation_triples", "attribute_triples")
-        return names + (("qualifiers",) if self.qualifiers else ())
+        return (names + (("qualifiers",) if self.qualifiers else ())
+                + (("sitelinks",) if self.sitelinks else ()))
 
 
 @dataclass
@@ -105,9 +111,23 @@ class TableRows:
                 if descriptions.__class__ is not list and descriptions.l0 is not None:
                     description = descriptions.l0.value
 
+        sitelinks = entity.sitelinks
+        sitelink_rows = []
+        if sitelinks and sitelinks.__class__ is dict:
+            for site in self.options.sitelinks:
+                raw = sitelinks.get(site)
+                if raw is not None:
+                    try:
+                        link = sitelink_decoder.decode(raw)
+                    except (msgspec.DecodeError, msgspec.ValidationError) as err:
+                        raise ValueError(f"sitelinks.{site}: {err}") from None
+                    sitelink_rows.append((eid, site, link.title, link.badges))
+
         rows = self.rows
         rows["entities"].append((eid, etype, label, description, entity.datatype,
-                                 len(entity.sitelinks), n_statements))
+                                 len(sitelinks), n_statements))
+        if sitelink_rows:
+            rows["sitelinks"].extend(sitelink_rows)
         rows["aliases"].extend(alias_rows)
         rows["relation_triples"].extend(relation)
         rows["attribute_triples"].extend(attribute)
