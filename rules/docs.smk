@@ -21,6 +21,7 @@ rule prepare_docs:
         args=prepare_args,
         out=lambda wildcards, output: str(Path(output.report).parent),
         on_error=config["docs"]["on_error"],
+        on_overlap=config["docs"]["on_overlap"],
         dev_fraction=config["docs"]["dwie_dev_fraction"],
         seed=config["docs"]["seed"],
     log:
@@ -32,7 +33,7 @@ rule prepare_docs:
         mem_mb=4000,
     shell:
         "kire docs prepare --dataset {wildcards.dataset} {params.args} --out {params.out}"
-        " --on-error {params.on_error} --dev-fraction {params.dev_fraction} --seed {params.seed} > {log} 2>&1"
+        " --on-error {params.on_error} --on-overlap {params.on_overlap} --dev-fraction {params.dev_fraction} --seed {params.seed} > {log} 2>&1"
 
 
 rule link_entities:

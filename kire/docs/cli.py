@@ -17,17 +17,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Writes OUT/{train,dev,test}/{docs,entities,mentions,labels}.parquet and OUT/report.json.",
     )
     prep.add_argument("--dataset", required=True, help="dataset name (recorded in the report)")
-    prep.add_argument("--format", required=True, choices=["docred", "dwie"])
+    prep.add_argument("--format", required=True, choices=["docred", "dwie"],
+                      help="docred: one JSON list of documents per split; dwie: a folder of article files")
     prep.add_argument("--train", required=True, help="DocRED JSON file or DWIE folder")
     prep.add_argument("--dev", default=None, help="omit to split dev from train (DWIE)")
-    prep.add_argument("--test", required=True)
+    prep.add_argument("--test", required=True, help="DocRED JSON file (labels optional) or DWIE folder")
     prep.add_argument("--rel-info", required=True,
                       help="rel_info.json {relation id: name}, or rel2id.json {relation id: integer} (Na left out)")
     prep.add_argument("--out", required=True, help="output folder, e.g. results/docs/<dataset>")
     prep.add_argument("--on-error", choices=["fail", "skip"], default="fail",
                       help="invalid document: stop with an error, or skip it into the rejects report")
-    prep.add_argument("--dev-fraction", type=float, default=0.2)
-    prep.add_argument("--seed", type=int, default=13)
+    prep.add_argument("--on-overlap", choices=["warn", "fail", "drop_from_train"], default="warn",
+                      help="a document in two splits (same title or text): warn, stop, or drop it from train")
+    prep.add_argument("--dev-fraction", type=float, default=0.2,
+                      help="share of train that becomes dev when --dev is omitted")
+    prep.add_argument("--seed", type=int, default=13, help="seed of that train/dev split")
     prep.set_defaults(func=run_prepare)
     docs.set_defaults(func=lambda args: docs.print_help() or 2)
 
@@ -38,7 +42,7 @@ def run_prepare(args: argparse.Namespace) -> int:
 
     source = DatasetSource(name=args.dataset, format=args.format, train=args.train, dev=args.dev,
                            test=args.test, rel_info=args.rel_info)
-    report = prepare_dataset(source, args.out, args.on_error, args.dev_fraction, args.seed)
+    report = prepare_dataset(source, args.out, args.on_error, args.dev_fraction, args.seed, args.on_overlap)
     for split, counts in report["splits"].items():
         log.info("%s/%s: %s", args.dataset, split, counts)
     if report["rejects"]:

@@ -125,7 +125,7 @@ def document_from_docred(
             if relations is not None and r not in relations:
                 raise InputError(file, where, f"{fld}.r", f"relation {r!r} is not in rel_info")
             labels.append(Label(h, t, r, evidence))
-    return Document(title=str(title), sents=sents, entities=entities, labels=labels)
+    return Document(title=str(title), sents=sents, entities=entities, labels=labels, file=file, record=index)
 
 
 def span_problem(start: int, end: int, length: int, container: str, unit: str) -> str | None:

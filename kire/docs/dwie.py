@@ -236,7 +236,7 @@ def document_from_dwie(
     stats.concepts_without_mentions += len(concept_by_id) - len(kept)
     stats.relations_without_mentions += without_mentions
     stats.duplicate_relations += duplicates
-    return Document(title=str(doc_id), sents=sents, entities=entities, labels=labels)
+    return Document(title=str(doc_id), sents=sents, entities=entities, labels=labels, file=file)
 
 
 def read_dwie_checked(

@@ -90,6 +90,10 @@ class Document:
     sents: list[list[str]]
     entities: list[Entity]
     labels: list[Label] | None = None  # None: the split carries no labels (e.g. DocRED test)
+    # where the reader found it (not stored in the tables): the file, and the record index in a
+    # file of many documents (DocRED), None for one document per file (DWIE)
+    file: str | None = None
+    record: int | None = None
 
     @property
     def sent_offsets(self) -> list[int]:

@@ -7,7 +7,8 @@ Output layout (``out_dir`` is ``RESULTS/docs/<dataset>``)::
 
 ``report.json``: ``{dataset, format, on_error, splits: {split: {documents, entities, mentions,
 labels, labeled}}, dev_from_train: {fraction, seed} | null, dropped: {...}, rejects: [{file, record,
-field, problem}]}``.
+field, problem}], overlap: {on_overlap, shared, dropped_from_train, shared_samples,
+duplicate_titles}}`` (overlap: :func:`kire.docs.overlap.resolve_overlap`).
 """
 
 from __future__ import annotations
@@ -123,12 +124,16 @@ def read_split(source: DatasetSource, split: str, relations: set[str], on_error:
 
 
 def prepare_dataset(source: DatasetSource, out_dir: str | Path, on_error: str = "fail",
-                    dev_fraction: float = 0.2, seed: int = 13) -> dict:
+                    dev_fraction: float = 0.2, seed: int = 13, on_overlap: str = "warn") -> dict:
     """Read, validate and write the three splits of ``source``; return the report (also written).
 
     When ``source.dev`` is not given (DWIE), dev is split from train: ``dev_fraction`` of it, with
-    ``seed`` (the paper's 80/20 split of DWIE's training set).
+    ``seed`` (the paper's 80/20 split of DWIE's training set). Documents shared by two splits are
+    warned about, refused or dropped from train by ``on_overlap`` (:mod:`kire.docs.overlap`),
+    before anything is written.
     """
+    from kire.docs.overlap import resolve_overlap
+
     out_dir = Path(out_dir)
     relations = set(read_rel_info(source.rel_info))
     rejects: list[dict] = []
@@ -146,10 +151,11 @@ def prepare_dataset(source: DatasetSource, out_dir: str | Path, on_error: str = 
     if not source.dev:
         splits["train"], splits["dev"] = split_dev(splits["train"], dev_fraction, seed)
         dev_from_train = {"fraction": dev_fraction, "seed": seed}
+    overlap = resolve_overlap(splits, on_overlap)
     report = {
         "dataset": source.name, "format": source.format, "on_error": on_error,
         "splits": {split: split_counts(splits[split]) for split in SPLITS},
-        "dev_from_train": dev_from_train, "dropped": dropped, "rejects": rejects,
+        "dev_from_train": dev_from_train, "dropped": dropped, "rejects": rejects, "overlap": overlap,
     }
     for split in SPLITS:
         write_documents(splits[split], out_dir / split)
