@@ -12,10 +12,16 @@ from kire.kg.schema import KG_TABLES
 
 
 def write_kg(kg_dir: Path, items: dict[str, tuple[str, int, int]], aliases: dict[str, list[str]] | None = None,
-             triples: list[tuple[str, str, str]] = (), attributes: list[tuple[str, str, str]] = ()) -> Path:
+             triples: list[tuple[str, str, str]] = (), attributes: list[tuple[str, str, str]] = (),
+             sitelinks: dict[str, str | dict[str, str]] | None = None) -> Path:
     """Write a KG folder: ``items`` {qid: (label, sitelinks, statements)}, extra English ``aliases``,
-    relation ``triples`` (head, property, tail) and attribute rows (id, property, value)."""
+    relation ``triples`` (head, property, tail), attribute rows (id, property, value) and
+    ``sitelinks`` {qid: enwiki title, or {site: title}} (the table as `kire kg extract` writes it;
+    none given: every item's label is its enwiki title)."""
     aliases = aliases or {}
+    if sitelinks is None:
+        sitelinks = {q: lab for q, (lab, _, _) in items.items()}
+    pages = {q: ({"enwiki": t} if isinstance(t, str) else t) for q, t in sitelinks.items()}
     rows = {
         "entities": [{"id": q, "type": "item", "label": lab, "description": f"desc of {lab}", "datatype": None,
                       "n_sitelinks": sl, "n_statements": st} for q, (lab, sl, st) in items.items()],
@@ -23,8 +29,11 @@ def write_kg(kg_dir: Path, items: dict[str, tuple[str, int, int]], aliases: dict
         + [{"id": q, "lang": "en", "alias": a, "is_label": False} for q, names in aliases.items() for a in names],
         "relation_triples": [{"head": h, "property": p, "tail": t, "rank": "normal", "statement_id": f"{h}${i}"}
                              for i, (h, p, t) in enumerate(triples)],
-        "attribute_triples": [{"id": q, "property": p, "value": v, "datatype": "string"} for q, p, v in attributes],
+        "attribute_triples": [{"id": q, "property": p, "value": v, "datatype": "string", "rank": "normal",
+                               "statement_id": f"{q}$a{i}"} for i, (q, p, v) in enumerate(attributes)],
         "qualifiers": [],
+        "sitelinks": [{"id": q, "site": site, "title": title, "badges": []}
+                      for q, by_site in pages.items() for site, title in by_site.items()],
     }
     for table, schema in KG_TABLES.items():
         (kg_dir / table).mkdir(parents=True, exist_ok=True)
