@@ -30,8 +30,8 @@ def word_models(docs, space):
     return {name: model_class(name).create(space, {}, docs) for name in WORD_MODELS}
 
 
-def test_registry_lists_the_five_models():
-    assert set(MODELS) == {"cnn", "lstm", "bilstm", "context_aware", "atlop"}
+def test_registry_lists_the_seven_models():
+    assert set(MODELS) == {"cnn", "lstm", "bilstm", "context_aware", "atlop", "ssan", "glre"}
 
 
 def test_distance_bins_are_docred_log_bins():

@@ -178,7 +178,32 @@ def load_transformer(folder: str, pretrained: bool):
     return encoder, tokenizer
 
 
-class ATLOP(REModel):
+class LocalTransformerModel(REModel):
+    """A model over a local Hugging Face encoder: built as ``cls(space, encoder, tokenizer,
+    **settings)`` with settings from ``defaults`` (``encoder``: the folder, None = MiniLM)."""
+
+    defaults: dict[str, Any]
+
+    def spec(self) -> dict[str, Any]:
+        return dict(self.settings)
+
+    @classmethod
+    def _load(cls, space: LabelSpace, settings: dict[str, Any], pretrained: bool):
+        s = {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
+        s["encoder"] = encoder_folder(s["encoder"])
+        encoder, tokenizer = load_transformer(s["encoder"], pretrained)
+        return cls(space, encoder, tokenizer, **s)
+
+    @classmethod
+    def create(cls, space: LabelSpace, settings: dict[str, Any], documents: list[Document]):
+        return cls._load(space, settings, pretrained=True)
+
+    @classmethod
+    def from_spec(cls, space: LabelSpace, spec: dict[str, Any]):
+        return cls._load(space, spec, pretrained=False)
+
+
+class ATLOP(LocalTransformerModel):
     """ATLOP over a local Hugging Face encoder (module docstring)."""
 
     name = "atlop"
@@ -272,23 +297,3 @@ class ATLOP(REModel):
     # -- features -------------------------------------------------------------------------
     def featurize(self, doc: Document, index: int, file: str = "documents") -> DocFeatures:
         return marked_features(doc, index, file, self.space, self.tokenizer, self.settings["marker"])
-
-    # -- construction ---------------------------------------------------------------------
-    def spec(self) -> dict[str, Any]:
-        return dict(self.settings)
-
-    @classmethod
-    def _load(cls, space: LabelSpace, settings: dict[str, Any], pretrained: bool) -> "ATLOP":
-        s = {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
-        s["encoder"] = encoder_folder(s["encoder"])
-        encoder, tokenizer = load_transformer(s["encoder"], pretrained)
-        return cls(space, encoder, tokenizer, **s)
-
-    @classmethod
-    def create(cls, space: LabelSpace, settings: dict[str, Any], documents: list[Document]) -> "ATLOP":
-        return cls._load(space, settings, pretrained=True)
-
-    @classmethod
-    def from_spec(cls, space: LabelSpace, spec: dict[str, Any]) -> "ATLOP":
-        return cls._load(space, spec, pretrained=False)
-

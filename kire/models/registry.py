@@ -13,6 +13,8 @@ MODELS: dict[str, str] = {
     "bilstm": "kire.models.lstm:BiLSTM",
     "context_aware": "kire.models.context_aware:ContextAware",
     "atlop": "kire.models.atlop:ATLOP",
+    "ssan": "kire.models.ssan:SSAN",
+    "glre": "kire.models.glre:GLRE",
 }
 
 

@@ -1,0 +1,198 @@
+"""GLRE (Wang et al., EMNLP 2020): global-to-local neural networks for document-level RE.
+
+Encoding layer: a transformer from a local Hugging Face folder (ATLOP's overlapping windows for long
+documents, mention markers off by default); H is its last layer ``[B, L, d]``.
+
+Global representation layer: a heterogeneous document graph (:func:`document_graph_edges`, built
+once per document in :meth:`GLRE.featurize` and kept with the features) of mention, entity and
+sentence nodes. A mention node is the mean of H over its tokens, an entity node the mean of its
+mention nodes, a sentence node the mean of H over its tokens, each concatenated with a node-type
+embedding: ``n^(0) = [mean H; t_type]``. Edges (:data:`EDGE_TYPES`, both directions): mentions of one
+sentence; a mention and its entity; a mention and its sentence; an entity and each sentence holding
+one of its mentions; every two sentences. ``gcn_layers`` R-GCN layers (torch_geometric's
+``RGCNConv``, one weight per edge type plus the self-connection) give ``n^(N)``; a node's global
+representation is ``[n^(0); n^(N)]``.
+
+Local representation layer: for a pair (a, b), ``e_a^loc = LayerNorm(MultiHead(Q = e_b^glo,
+K = V = {m^glo : m in a}))``, the other entity of the pair as the query over the entity's mention
+nodes (and symmetrically for b).
+
+Classifier: ``e'_a = [e_a^glo; e_a^loc; D(d_ab)]`` with D the 20-d embedding of DocRED's
+relative-distance bins; ``o_s = ReLU(W_o [e'_a; e'_b])``. The relation-context term attends over
+the other pairs of the document, ``o_c = sum_{i != s} softmax_i(o_i^T W_c o_s) o_i``, and
+``logits = FFNN([o_s; o_c])``; binary cross-entropy over the relations, theta tuned on dev.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from kire.docs.model import Document
+from kire.errors import KireError
+from kire.models.atlop import LocalTransformerModel, marked_features, merge_windows, segment_windows
+from kire.models.base import Encoded, entity_offsets, pair_rows
+from kire.models.batch import Batch
+from kire.models.features import N_DIST_IDS, DocFeatures, LabelSpace, mirrored_bin
+
+EDGE_TYPES = ("mention-mention", "mention-entity", "mention-sentence", "entity-sentence", "sentence-sentence")
+NODE_TYPES = ("mention", "entity", "sentence")
+
+GLRE_DEFAULTS: dict[str, Any] = {
+    "encoder": None, "marker": None, "type_dim": 20, "gcn_layers": 2, "heads": 4, "dist_dim": 20,
+    "pair_size": 256, "dropout": 0.1,
+}
+
+
+def document_graph_edges(mention_entity: np.ndarray, mention_sent: np.ndarray, n_entities: int,
+                         n_sentences: int) -> np.ndarray:
+    """``[K, 3]`` int64 (source, target, :data:`EDGE_TYPES` index) of one document's graph.
+
+    Nodes: the M mentions ``0..M-1``, the entities ``M + e``, the sentences ``M + E + s``. Every
+    edge is listed in both directions; no self-loops (R-GCN's root weight is the self-connection).
+    """
+    M, E = len(mention_entity), n_entities
+    sentence = M + E + np.asarray(mention_sent, dtype=np.int64)
+    entity = M + np.asarray(mention_entity, dtype=np.int64)
+    mention = np.arange(M, dtype=np.int64)
+    parts = []
+    same = (mention_sent[:, None] == mention_sent[None, :]) & ~np.eye(M, dtype=bool)
+    src, dst = np.nonzero(same)
+    parts.append(np.column_stack([src, dst, np.zeros_like(src)]))
+    for a, b, kind in ((mention, entity, 1), (mention, sentence, 2)):
+        parts.append(np.column_stack([a, b, np.full(M, kind)]))
+        parts.append(np.column_stack([b, a, np.full(M, kind)]))
+    ent_sent = np.unique(np.column_stack([entity, sentence]), axis=0).reshape(-1, 2)
+    parts.append(np.column_stack([ent_sent, np.full(len(ent_sent), 3)]))
+    parts.append(np.column_stack([ent_sent[:, ::-1], np.full(len(ent_sent), 3)]))
+    s1, s2 = np.nonzero(~np.eye(n_sentences, dtype=bool))
+    parts.append(np.column_stack([M + E + s1, M + E + s2, np.full(len(s1), 4)]))
+    return np.concatenate(parts).astype(np.int64).reshape(-1, 3)
+
+
+def mention_means(H: torch.Tensor, batch: Batch) -> torch.Tensor:
+    """``[M, d]``: each mention's mean of H over its positions."""
+    lengths = batch.mention_end - batch.mention_start
+    starts = torch.cumsum(lengths, 0) - lengths
+    mention = torch.arange(len(lengths), device=H.device).repeat_interleave(lengths)
+    position = batch.mention_start[mention] + torch.arange(len(mention), device=H.device) - starts[mention]
+    sums = H.new_zeros(len(lengths), H.shape[-1]).index_add_(0, mention, H[batch.mention_doc[mention], position])
+    return sums / lengths.clamp(min=1).to(H.dtype).unsqueeze(1)
+
+
+def sentence_means(H: torch.Tensor, batch: Batch) -> torch.Tensor:
+    """``[S, d]``: each sentence's mean of H over its positions (rows in document order)."""
+    offsets = torch.cumsum(batch.n_sentences, 0) - batch.n_sentences
+    doc, position = torch.nonzero(batch.sentence_ids >= 0, as_tuple=True)
+    rows = offsets[doc] + batch.sentence_ids[doc, position]
+    S = int(batch.n_sentences.sum())
+    sums = H.new_zeros(S, H.shape[-1]).index_add_(0, rows, H[doc, position])
+    counts = H.new_zeros(S).index_add_(0, rows, torch.ones_like(rows, dtype=H.dtype))
+    return sums / counts.clamp(min=1).unsqueeze(1)
+
+
+class GLRE(LocalTransformerModel):
+    """GLRE over a local Hugging Face encoder (module docstring)."""
+
+    name = "glre"
+    defaults: dict[str, Any] = GLRE_DEFAULTS
+
+    def __init__(self, space: LabelSpace, transformer: nn.Module, tokenizer, **settings: Any):
+        from torch_geometric.nn import RGCNConv
+
+        super().__init__(space)
+        self.settings = s = {**self.defaults, **settings}
+        self.encoder = transformer  # pretrained: trained with train.encoder_lr
+        self.tokenizer = tokenizer
+        d = transformer.config.hidden_size
+        self.hidden_size = d
+        self.window = int(transformer.config.max_position_embeddings)
+        node = d + s["type_dim"]
+        self.node_type = nn.Embedding(len(NODE_TYPES), s["type_dim"])
+        self.gcn = nn.ModuleList(RGCNConv(node, node, num_relations=len(EDGE_TYPES))
+                                 for _ in range(s["gcn_layers"]))
+        glo = 2 * node
+        if glo % s["heads"]:
+            raise KireError(f"glre: the global node size {glo} (2 x (encoder width {d} + type_dim "
+                            f"{s['type_dim']})) is not a multiple of heads {s['heads']}")
+        self.local = nn.MultiheadAttention(glo, s["heads"], dropout=s["dropout"], batch_first=True)
+        self.local_norm = nn.LayerNorm(glo)
+        self.dist_emb = nn.Embedding(N_DIST_IDS, s["dist_dim"])
+        self.pair = nn.Linear(2 * (2 * glo + s["dist_dim"]), s["pair_size"])
+        self.context = nn.Linear(s["pair_size"], s["pair_size"], bias=False)  # W_c
+        self.classifier = nn.Sequential(nn.Linear(2 * s["pair_size"], s["pair_size"]), nn.ReLU(),
+                                        nn.Dropout(s["dropout"]), nn.Linear(s["pair_size"], space.n_classes))
+        self.dropout = nn.Dropout(s["dropout"])
+
+    # -- encoding -------------------------------------------------------------------------
+    def encode(self, batch: Batch) -> Encoded:
+        segments = segment_windows(batch.token_ids, batch.token_mask, self.window)
+        states = self.encoder(input_ids=segments.ids, attention_mask=segments.mask).last_hidden_state
+        H, _ = merge_windows(states, None, segments, batch.token_ids.shape[1])
+        return Encoded(H)
+
+    # -- prediction -----------------------------------------------------------------------
+    def global_nodes(self, H: torch.Tensor, batch: Batch) -> torch.Tensor:
+        """``[M + E + S, 2 (d + type_dim)]``: ``[n^(0); n^(N)]`` of every node (batch node rows)."""
+        if batch.graph_edges is None:
+            raise KireError("glre needs the document graphs of its features (GLRE.featurize)")
+        mentions = mention_means(H, batch)
+        rows = entity_offsets(batch)[batch.mention_doc] + batch.mention_entity
+        E = int(batch.n_entities.sum())
+        counts = H.new_zeros(E).index_add_(0, rows, torch.ones_like(rows, dtype=H.dtype))
+        entities = H.new_zeros(E, H.shape[-1]).index_add_(0, rows, mentions) / counts.clamp(min=1).unsqueeze(1)
+        sentences = sentence_means(H, batch)
+        kinds = torch.cat([torch.full((len(x),), k, device=H.device, dtype=torch.long)
+                           for k, x in enumerate((mentions, entities, sentences))])
+        x0 = torch.cat([torch.cat([mentions, entities, sentences]), self.node_type(kinds)], dim=-1)
+        x = self.dropout(x0)
+        edge_index, edge_type = batch.graph_edges[:, :2].T, batch.graph_edges[:, 2]
+        for conv in self.gcn:
+            x = self.dropout(torch.relu(conv(x, edge_index, edge_type)))
+        return torch.cat([x0, x], dim=-1)
+
+    def local_entities(self, nodes: torch.Tensor, batch: Batch, entity: torch.Tensor,
+                       other: torch.Tensor) -> torch.Tensor:
+        """``[P, D]``: attention of each pair's ``other`` entity (global) over ``entity``'s mention nodes."""
+        M = len(batch.mention_doc)
+        rows = entity_offsets(batch)[batch.mention_doc] + batch.mention_entity
+        E = int(batch.n_entities.sum())
+        counts = torch.bincount(rows, minlength=E)
+        order = torch.argsort(rows, stable=True)
+        slot = torch.arange(M, device=rows.device) - (torch.cumsum(counts, 0) - counts)[rows[order]]
+        padded = nodes.new_zeros(E, int(counts.max()), nodes.shape[-1])
+        padded[rows[order], slot] = nodes[:M][order]
+        missing = torch.arange(padded.shape[1], device=rows.device)[None, :] >= counts[:, None]  # [E, maxM]
+        query = nodes[M + other].unsqueeze(1)                                                  # [P, 1, D]
+        out, _ = self.local(query, padded[entity], padded[entity], key_padding_mask=missing[entity],
+                            need_weights=False)
+        return self.local_norm(out.squeeze(1))
+
+    def predict(self, encoded: Encoded, batch: Batch) -> torch.Tensor:
+        nodes = self.global_nodes(encoded.H, batch)
+        M = len(batch.mention_doc)
+        head, tail = pair_rows(batch)
+        side_h = torch.cat([nodes[M + head], self.local_entities(nodes, batch, head, tail),
+                            self.dist_emb(batch.pair_dist)], dim=-1)
+        side_t = torch.cat([nodes[M + tail], self.local_entities(nodes, batch, tail, head),
+                            self.dist_emb(mirrored_bin(batch.pair_dist))], dim=-1)
+        pairs = torch.relu(self.pair(self.dropout(torch.cat([side_h, side_t], dim=-1))))  # o_s [P, k]
+        context = torch.zeros_like(pairs)
+        for b in range(len(batch.n_entities)):  # relation context over the document's other pairs
+            sel = torch.nonzero(batch.pair_doc == b).squeeze(1)
+            o = pairs[sel]
+            scores = o @ self.context(o).T                              # [P_b, P_b]: o_i^T W_c o_s
+            scores = scores.masked_fill(torch.eye(len(o), dtype=torch.bool, device=o.device), float("-inf"))
+            if len(o) > 1:
+                context[sel] = torch.softmax(scores, dim=0).T @ o
+        return self.classifier(torch.cat([pairs, context], dim=-1))
+
+    # -- features -------------------------------------------------------------------------
+    def featurize(self, doc: Document, index: int, file: str = "documents") -> DocFeatures:
+        f = marked_features(doc, index, file, self.space, self.tokenizer, self.settings["marker"])
+        edges = document_graph_edges(f.mentions[:, 0], f.mention_sent, f.n_entities, f.n_sentences)
+        return replace(f, graph_edges=edges)
