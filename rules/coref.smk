@@ -23,12 +23,13 @@ rule coref:
         logfile("coref", "{dataset}", "{split}"),
     benchmark:
         benchfile("coref", "{dataset}", "{split}")
-    threads: 1
+    # spaCy parses in up to 2 processes once a split has 128 documents (kire.coref.parse).
+    threads: 2
     resources:
         mem_mb=3000,
     shell:
         "kire coref build --docs {params.docs} --split {wildcards.split} --out {output.table}"
-        " --options {params.options} {params.sources} > {log} 2>&1"
+        " --options {params.options} {params.sources} --workers {threads} > {log} 2>&1"
 
 
 rule neuralcoref_scores:

@@ -38,6 +38,8 @@ class SalienceBackend:
     top_k: int = 8
     min_p: float = 0.05
     batch_size: int = 32
+    workers: int = 1                 # spaCy parsing processes (kire.coref.parse.parsing_processes)
+    progress: str | None = "coref"   # label of the documents' progress on stderr; None = silent
     name: str = "salience"
 
     def check(self):
@@ -55,32 +57,47 @@ class SalienceBackend:
         return nlp, model
 
     def document_triples(self, documents: list[Document]) -> dict[int, list[Triple]]:
-        """``{doc index: triples}`` for ``documents`` (spans in document token offsets)."""
-        from kire.coref.parse import given_mentions, parse_documents
-        from kire.coref.salience import resolve
+        """``{doc index: triples}`` for ``documents`` (spans in document token offsets).
+
+        Counts documents on a :class:`kire.progress.Progress` labelled ``self.progress``: rate and
+        ETA on a terminal, a plain line every 30 s in a rule log.
+        """
+        from kire.coref.parse import parse_documents
+        from kire.progress import Progress
 
         nlp, model = self.check()
         sieve_p = model.meta.get("sieve_precision", {})
         out: dict[int, list[Triple]] = {}
-        for d, (doc, parsed) in enumerate(zip(documents, parse_documents(nlp, documents, self.batch_size))):
-            res = resolve(parsed, given_mentions(doc), title=doc.title, model=model)
-            triples = []
-            for pron, cands in res.pronouns:
-                pairs = []
-                for cand in cands:
-                    if cand.p < self.min_p:
-                        break
-                    for m in cand.cluster.mentions:
-                        if m.kind != "pronoun":
-                            pairs.append((cand.p, abs(m.start - pron.start), m.span))
-                for p, _, span in sorted(pairs, key=lambda t: (-t[0], t[1]))[: self.top_k]:
-                    triples.append(Triple(pron.span, span, self.name, p))
-            for cluster in res.clusters:
-                for a, b, sieve in cluster.links:
-                    if not (a.given and b.given) and sieve in sieve_p:
-                        triples.append(Triple(a.span, b.span, self.name, float(sieve_p[sieve])))
-            out[d] = triples
+        parses = parse_documents(nlp, documents, self.batch_size, self.workers)
+        with Progress(self.progress or "coref", total=len(documents), unit="doc",
+                      enabled=self.progress is not None) as bar:
+            for d, (doc, parsed) in enumerate(zip(documents, parses)):
+                out[d] = self._resolved_triples(doc, parsed, model, sieve_p)
+                bar.update(1)
         return out
+
+    def _resolved_triples(self, doc: Document, parsed, model, sieve_p: dict) -> list[Triple]:
+        """The pronoun and sieve triples of one document from its spaCy parse ``parsed``."""
+        from kire.coref.parse import given_mentions
+        from kire.coref.salience import resolve
+
+        res = resolve(parsed, given_mentions(doc), title=doc.title, model=model)
+        triples = []
+        for pron, cands in res.pronouns:
+            pairs = []
+            for cand in cands:
+                if cand.p < self.min_p:
+                    break
+                for m in cand.cluster.mentions:
+                    if m.kind != "pronoun":
+                        pairs.append((cand.p, abs(m.start - pron.start), m.span))
+            for p, _, span in sorted(pairs, key=lambda t: (-t[0], t[1]))[: self.top_k]:
+                triples.append(Triple(pron.span, span, self.name, p))
+        for cluster in res.clusters:
+            for a, b, sieve in cluster.links:
+                if not (a.given and b.given) and sieve in sieve_p:
+                    triples.append(Triple(a.span, b.span, self.name, float(sieve_p[sieve])))
+        return triples
 
 
 @dataclass
@@ -111,10 +128,13 @@ class NeuralCorefBackend:
 
 
 def make_backend(name: str, *, top_k: int = 8, min_p: float = 0.05, batch_size: int = 32,
-                 model_path: str | Path | None = None, neuralcoref_scores: str | Path | None = None):
-    """The backend called ``name``; KireError for an unknown name."""
+                 model_path: str | Path | None = None, neuralcoref_scores: str | Path | None = None,
+                 workers: int = 1, progress: str | None = "coref"):
+    """The backend called ``name``; KireError for an unknown name. ``workers`` and ``progress``
+    (the label of its progress lines, None = none) concern the salience backend only."""
     if name == "salience":
-        return SalienceBackend(None if model_path is None else str(model_path), top_k, min_p, batch_size)
+        return SalienceBackend(None if model_path is None else str(model_path), top_k, min_p,
+                               batch_size, workers, progress)
     if name == "neuralcoref":
         return NeuralCorefBackend(None if neuralcoref_scores is None else str(neuralcoref_scores), top_k)
     raise unknown_backend(name)

@@ -77,11 +77,14 @@ def weighted(triples: list[Triple], weight: float) -> list[Triple]:
 
 
 def build_coref(documents: list[Document], opts: CorefOptions, *, split: str | None = None,
-                links_path=None, kg_dir=None, neuralcoref_scores=None, model_path=None):
+                links_path=None, kg_dir=None, neuralcoref_scores=None, model_path=None,
+                workers: int = 1, progress: bool = True):
     """Return (coref table, summary dict) for ``documents`` (one split) under ``opts``.
 
     ``links_path``/``kg_dir`` are needed by kg_aliases, ``neuralcoref_scores`` by the neuralcoref
-    backend; a missing one raises KireError saying which rule produces it.
+    backend; a missing one raises KireError saying which rule produces it. ``workers``: spaCy
+    parsing processes of the salience resolver (same triples for any number); ``progress``: count
+    the resolver's documents on stderr (kire.progress).
     """
     per_doc: dict[int, list[Triple]] = {d: [] for d in range(len(documents))}
     counts: dict[str, int] = {}
@@ -114,7 +117,8 @@ def build_coref(documents: list[Document], opts: CorefOptions, *, split: str | N
         src = opts.sources["resolver"]
         backend = make_backend(src["backend"], top_k=int(src["top_k"]), min_p=float(src["min_p"]),
                                batch_size=opts.batch_size, model_path=model_path,
-                               neuralcoref_scores=neuralcoref_scores)
+                               neuralcoref_scores=neuralcoref_scores, workers=workers,
+                               progress=(f"coref {split}" if split else "coref") if progress else None)
         add(backend.name, backend.document_triples(documents), float(src["weight"]))
     kept = {d: cap_triples(merge_triples(t), opts.max_mentions, opts.max_pairs) for d, t in per_doc.items()}
     table = triples_to_table(kept)

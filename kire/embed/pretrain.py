@@ -151,9 +151,9 @@ def pretrain_autoencoder(sequences: list[list[str]], lookup: LPLookup,
     most-frequent-token baseline, LP coverage, seconds).
     """
     import torch
-    from tqdm import tqdm
 
     from kire.embed.autoencoder import AttributeAutoEncoder
+    from kire.progress import Progress
 
     start = time.perf_counter()
     torch.manual_seed(settings.seed)
@@ -179,10 +179,11 @@ def pretrain_autoencoder(sequences: list[list[str]], lookup: LPLookup,
     for epoch in range(1, settings.max_epochs + 1):
         model.train()
         batches = length_batches(data.lengths[train], settings.batch_size, rng)
-        bar = tqdm(batches, desc=f"autoencoder epoch {epoch}", unit="batch",
-                   disable=not settings.progress, mininterval=5.0)
+        # A bar on a terminal, a plain line every 30 s in a rule log (no carriage-return redraws).
+        bar = Progress(f"autoencoder epoch {epoch}", total=len(batches), unit="batch",
+                       enabled=settings.progress)
         loss_sum, n_tok = 0.0, 0
-        for b in bar:
+        for b in batches:
             x, y = data.batch(train[b])
             loss = torch.nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
             optimizer.zero_grad()
@@ -191,7 +192,8 @@ def pretrain_autoencoder(sequences: list[list[str]], lookup: LPLookup,
             optimizer.step()
             loss_sum += loss.item() * y.numel()
             n_tok += y.numel()
-            bar.set_postfix(loss=f"{loss_sum / n_tok:.3f}", refresh=False)
+            bar.update(1, note=f"loss {loss_sum / n_tok:.3f}")
+        bar.close()
         metrics = _evaluate(model, data, held, settings.batch_size)
         history.append({"epoch": epoch, "train_loss": loss_sum / max(n_tok, 1),
                         "heldout_loss": metrics["loss"], "heldout_accuracy": metrics["accuracy"]})

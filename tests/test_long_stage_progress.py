@@ -1,0 +1,82 @@
+"""Long stages show progress (issue 15 §3): `kire coref build` counts documents, the AutoEncoder's
+epochs count batches, and a rule log (stderr redirected to a file) gets plain lines, never tqdm's
+carriage-return redraws. Parallel spaCy parsing gives the same coreference triples."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kire.coref import parse
+from kire.coref.build import CorefOptions, build_coref
+from kire.docs.docred import read_docred
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DOCRED = ROOT / "resources" / "sample" / "docred" / "train.json"
+RESOLVER_ONLY = CorefOptions.from_dict({"sources": {"annotations": {"enabled": False},
+                                                    "kg_aliases": {"enabled": False}}})
+
+
+def test_parsing_processes_need_enough_documents_per_worker():
+    assert parse.parsing_processes(10, 2) == 1
+    assert parse.parsing_processes(2 * parse.MIN_DOCS_PER_WORKER - 1, 2) == 1
+    assert parse.parsing_processes(2 * parse.MIN_DOCS_PER_WORKER, 2) == 2
+    assert parse.parsing_processes(10_000, 2) == 2
+    assert parse.parsing_processes(10_000, 1) == 1
+    assert parse.parsing_processes(0, 4) == 1
+
+
+def test_two_parsing_processes_give_the_same_triples(monkeypatch):
+    documents = read_docred(SAMPLE_DOCRED)
+    one, _ = build_coref(documents, RESOLVER_ONLY, workers=1, progress=False)
+    # The sample has 16 documents: let each of the two processes take 4 or more.
+    monkeypatch.setattr(parse, "MIN_DOCS_PER_WORKER", 4)
+    assert parse.parsing_processes(len(documents), 2) == 2
+    two, _ = build_coref(documents, RESOLVER_ONLY, workers=2, progress=False)
+    assert one.num_rows > 0
+    assert two.equals(one)
+
+
+def test_coref_build_writes_plain_progress_lines_into_a_log(tmp_path):
+    log = tmp_path / "coref.log"
+    with open(log, "w") as fh:
+        proc = subprocess.run(
+            [sys.executable, "-m", "kire", "coref", "build", "--docred", str(SAMPLE_DOCRED),
+             "--split", "train", "--out", str(tmp_path / "train.parquet"), "--options",
+             '{"sources": {"kg_aliases": {"enabled": false}}}'],
+            stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
+    text = log.read_text()
+    assert proc.returncode == 0, text
+    assert "\r" not in text
+    assert "coref train: started of 16 doc" in text
+    last = [line for line in text.splitlines() if line.startswith("coref train: 16/16 doc")]
+    assert last and "(100%)" in last[0] and "doc/s" in last[0]
+
+
+def test_coref_build_progress_can_be_silenced(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "kire", "coref", "build", "--docred", str(SAMPLE_DOCRED),
+         "--limit", "2", "--no-progress", "--out", str(tmp_path / "t.parquet"), "--options",
+         '{"sources": {"kg_aliases": {"enabled": false}}}'],
+        capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "coref: " not in proc.stderr
+
+
+def test_autoencoder_epochs_write_plain_lines_not_bars(capsys):
+    pytest.importorskip("torch")
+    from kire.embed.glove import load_glove
+    from kire.embed.lookup import LPLookup
+    from kire.embed.pretrain import PretrainSettings, pretrain_autoencoder
+
+    words = ["berlin", "city", "germany", "capital", "river", "spree", "population", "state"]
+    sequences = [[words[i % 8], words[(i * 3) % 8], words[(i * 5 + 1) % 8]] for i in range(40)]
+    pretrain_autoencoder(sequences, LPLookup(load_glove(None)),
+                         PretrainSettings(max_epochs=2, heldout=0.2, progress=True))
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert "autoencoder epoch 1: started of" in err
+    assert "autoencoder epoch 2:" in err and "batch/s" in err and "[loss " in err
