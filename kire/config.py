@@ -19,6 +19,10 @@ class ConfigError(KireError):
     """The configuration does not match workflow/schemas/config.schema.yaml."""
 
 
+# Keys that moved: old dotted key -> where its value goes now (named in the unknown-key message).
+MOVED_KEYS: dict[str, str] = {"train.inject_lr": "train.stage2.inject_lr"}
+
+
 def load_schema(path: str | Path) -> dict[str, Any]:
     """Return the JSON Schema stored as YAML at ``path``."""
     with open(path, encoding="utf-8") as fh:
@@ -36,9 +40,11 @@ def config_errors(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
         key = ".".join(str(p) for p in err.absolute_path)
         if err.validator == "additionalProperties":
             # The offending key is in the message, not in the path: name it in full.
-            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            names = ", ".join(f"'{'.'.join(filter(None, [key, x]))}'" for x in extra)
-            messages.append(f"unknown config key {names} (see workflow/schemas/config.schema.yaml)")
+            extra = [".".join(filter(None, [key, x]))
+                     for x in sorted(set(err.instance) - set(err.schema.get("properties", {})))]
+            names = ", ".join(f"'{x}'" for x in extra)
+            moved = "".join(f"; '{x}' is now '{MOVED_KEYS[x]}'" for x in extra if x in MOVED_KEYS)
+            messages.append(f"unknown config key {names} (see workflow/schemas/config.schema.yaml){moved}")
         else:
             messages.append(f"config key '{key or '<top level>'}': {err.message}")
     return messages

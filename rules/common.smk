@@ -14,6 +14,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from kire.config import check_config
+from kire.train.variant_table import VARIANTS as VARIANT_TABLE
 
 CONFIG_SCHEMA = str(Path(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
 # One clear line per wrong key or type first; then Snakemake's validate fills in the defaults.
@@ -32,7 +33,11 @@ TRAIN_VARIANTS = {}
 EXPERIMENTS = config.get("experiments", {})
 EXPERIMENT_DATASETS = EXPERIMENTS.get("datasets") or DATASETS
 EXPERIMENT_MODELS = EXPERIMENTS.get("models", [])
-EXPERIMENT_VARIANTS = EXPERIMENTS.get("variants", [])
+EXPERIMENT_VARIANTS = list(EXPERIMENTS.get("variants", []))
+# The stage-2 control `continue` joins every grid that runs a stage-2 variant (experiments.control).
+if EXPERIMENTS.get("control", True) and "continue" not in EXPERIMENT_VARIANTS and any(
+        VARIANT_TABLE[v].stage2 for v in EXPERIMENT_VARIANTS if v in VARIANT_TABLE):
+    EXPERIMENT_VARIANTS.append("continue")
 EXPERIMENT_SEEDS = EXPERIMENTS.get("seeds", [])
 
 
@@ -219,7 +224,7 @@ def coref_source_args(wildcards, input):
 # Training (rules/train.smk).
 
 TRAIN = config.get("train", {})
-TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "inject_lr", "grad_clip", "max_entities", "device")
+TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "grad_clip", "max_entities", "device")
 
 
 def train_inputs(wildcards):
@@ -245,9 +250,12 @@ def ign_facts_inputs(wildcards):
 
 
 def train_args(wildcards, input):
-    """Hyper-parameters (train.*, then train.per_model.<model>) and settings as `kire train` flags."""
+    """Hyper-parameters (train.*, then train.per_model.<model>, then for a stage-2 variant the
+    non-null train.stage2.*) and settings as `kire train` flags."""
     hyper = {k: TRAIN[k] for k in TRAIN_HYPER if TRAIN.get(k) is not None}
     hyper.update((TRAIN.get("per_model") or {}).get(wildcards.model, {}))
+    if wildcards.variant in VARIANT_TABLE and VARIANT_TABLE[wildcards.variant].stage2:
+        hyper.update((k, v) for k, v in (TRAIN.get("stage2") or {}).items() if v is not None)
     model_settings = dict((TRAIN.get("model_settings") or {}).get(wildcards.model, {}))
     if config.get("embed", {}).get("glove") and wildcards.model != "atlop":  # one GloVe setting: embed.glove
         model_settings.setdefault("word_vectors", config["embed"]["glove"])

@@ -7,12 +7,11 @@
 #                      (Fig. 3) and graph encoders (Fig. 4): settings `inject.*` and the ablation switch
 #   competitor family  RESIDE, RECON, KB-graph (Table 2, kire/inject/competitors.py): no coreference,
 #                      settings `inject.hops` and `inject.max_attributes`
+#   control family     `continue`: stage 2 with nothing added, the base run only (experiments.control)
 # Every run is stage 2 of the two-stage training: it starts from the base run of the same dataset,
-# model and seed (RESULTS/<dataset>/<model>/base/seed<k>/).
+# model and seed (RESULTS/<dataset>/<model>/base/seed<k>/), with the hyper-parameters train.stage2.
 
 import os
-
-from kire.train.variant_table import VARIANTS as VARIANT_TABLE
 
 INJECT = config["inject"]
 
@@ -67,7 +66,16 @@ def competitor_settings(variant):
     return settings
 
 
-FAMILY_SETTINGS = {"kire": kire_settings, "competitor": competitor_settings}
+def control_settings(variant):
+    """--variant-settings of the stage-2 control `continue` (kire.train.pipeline.continue_variant)."""
+
+    def settings(wildcards, input):
+        return {"init_from": os.path.dirname(input.base)}
+
+    return settings
+
+
+FAMILY_SETTINGS = {"kire": kire_settings, "competitor": competitor_settings, "control": control_settings}
 
 for _name, _variant in VARIANT_TABLE.items():
     if _variant.stage2:

@@ -46,14 +46,27 @@ def test_schema_train_defaults_are_those_of_kire_train():
     train = schema["properties"]["train"]["properties"]
     python = {**asdict(TrainConfig()), "max_entities": MAX_ENTITIES}
     shared = sorted(set(python) & set(train))
-    assert {"epochs", "lr", "inject_lr", "grad_clip", "device", "max_entities"} <= set(shared)
+    assert {"epochs", "lr", "grad_clip", "device", "max_entities"} <= set(shared)
     assert {k: train[k]["default"] for k in shared} == {k: python[k] for k in shared}
+    # stage 2's keys and the per-model overrides are `kire train` settings (flags of the same name)
+    assert set(train["stage2"]["properties"]) <= set(python)
+    per_model = train["per_model"]["additionalProperties"]["properties"]
+    assert set(per_model) <= set(python)
+    TrainConfig(**train["per_model"]["default"]["atlop"])  # the shipped ATLOP settings are valid
+
+
+def test_a_moved_config_key_names_its_new_place():
+    from kire.config import config_errors, load_schema
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    errors = config_errors({"train": {"inject_lr": 0.001}}, schema)
+    assert any("'train.inject_lr' is now 'train.stage2.inject_lr'" in e for e in errors), errors
 
 
 def test_report_groups_and_labels_come_from_the_table():
     from kire.report.labels import VARIANT_ORDER, variant_group, variant_label
 
-    assert VARIANT_ORDER[:2] == ["base", "kire"]
+    assert VARIANT_ORDER[:3] == ["base", "continue", "kire"]
     assert variant_label("base") == "base" and variant_label("no_attr") == "w/o attr."
     assert variant_group("graph_gat") == "graph" and variant_group("mlp") == "ablation"
     assert variant_group("unknown") == "main" and variant_label("unknown") == "unknown"

@@ -20,7 +20,7 @@ def json_object(text: str) -> dict:
 
 
 def register(subparsers) -> None:
-    from kire.train.settings import MAX_ENTITIES, TrainConfig
+    from kire.train.settings import DECAYS, MAX_ENTITIES, OPTIMIZERS, TrainConfig
     from kire.train.variant_table import VARIANTS
 
     d = TrainConfig()
@@ -49,8 +49,16 @@ def register(subparsers) -> None:
     p.add_argument("--lr", type=float, default=d.lr)
     p.add_argument("--encoder-lr", type=float, default=d.encoder_lr)
     p.add_argument("--inject-lr", type=float, default=d.inject_lr,
-                   help="learning rate of the variant's new parameters (stage 2); default: --lr")
+                   help="learning rate of the variant's new parameters (stage 2, config train.stage2.inject_lr); "
+                        "default: --lr")
     p.add_argument("--grad-clip", type=float, default=d.grad_clip)
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer,
+                   help="adam, or adamw (weight decay 0; ATLOP's authors' choice)")
+    p.add_argument("--adam-eps", type=float, default=d.adam_eps, help="the optimiser's epsilon")
+    p.add_argument("--warmup-ratio", type=float, default=d.warmup_ratio,
+                   help="share of all steps (epochs x batches) with a linear warm-up from 0 (ATLOP: 0.06)")
+    p.add_argument("--decay", choices=DECAYS, default=d.decay,
+                   help="after the warm-up: none (constant) or linear (to 0 at the last step of --epochs)")
     p.add_argument("--max-entities", type=int, default=MAX_ENTITIES, help="size of the entity-id embedding")
     p.add_argument("--device", default=d.device, help="auto (CUDA when present), cpu, cuda:0, ...")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
@@ -82,9 +90,12 @@ def run_train(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     if args.epochs < 1 or args.batch_size < 1 or args.patience < 1:
         raise KireError("--epochs, --batch-size and --patience must be at least 1")
+    if not 0 <= args.warmup_ratio < 1:
+        raise KireError(f"--warmup-ratio must be in [0, 1), not {args.warmup_ratio}")
     cfg = TrainConfig(epochs=args.epochs, patience=args.patience, batch_size=args.batch_size, lr=args.lr,
-                      encoder_lr=args.encoder_lr, inject_lr=args.inject_lr, grad_clip=args.grad_clip, seed=args.seed,
-                      device=args.device, progress=not args.no_progress,
+                      encoder_lr=args.encoder_lr, inject_lr=args.inject_lr, grad_clip=args.grad_clip,
+                      optimizer=args.optimizer, adam_eps=args.adam_eps, warmup_ratio=args.warmup_ratio,
+                      decay=args.decay, seed=args.seed, device=args.device, progress=not args.no_progress,
                       tensorboard=not args.no_tensorboard)
     summary = run_training(train=args.train, dev=args.dev, test=args.test, rel_info=args.rel_info,
                            model=args.model, out_dir=args.out, cfg=cfg, model_settings=args.model_settings,

@@ -59,6 +59,19 @@ def base_variant(model: REModel, settings: dict[str, Any], documents: dict[str, 
     return VariantParts()
 
 
+def continue_variant(model: REModel, settings: dict[str, Any], documents: dict[str, list[Document]]) -> VariantParts:
+    """The ``continue`` control: stage 2 that adds nothing. The model starts from the base run in
+    setting ``init_from`` and trains on with stage 2's fresh optimiser, learning rates, epochs,
+    patience and model selection, exactly as a knowledge variant does, so that the difference
+    between the two is the knowledge and not the extra training."""
+    unknown = sorted(set(settings) - {"init_from"})
+    if unknown:
+        raise KireError(f"variant 'continue' takes only 'init_from', got {unknown}")
+    if not settings.get("init_from"):
+        raise KireError("variant 'continue' needs setting 'init_from' (the base run folder it continues)")
+    return VariantParts(init_from=settings["init_from"])
+
+
 def build_variant(name: str, model: REModel, settings: dict[str, Any],
                   documents: dict[str, list[Document]]) -> VariantParts:
     """The parts of variant ``name`` for ``model``."""

@@ -76,7 +76,9 @@ def run_training(*, train: str, dev: str, test: str | None, rel_info: str, model
     facts = read_train_facts(train_facts, relations) if train_facts else facts_of_documents(splits["train"])
     meta = {"model": model, "space": space.to_json(), "spec": re_model.spec(), "variant": variant,
             "variant_settings": variant_settings or {}, "variant_spec": parts.spec, "train": asdict(cfg)}
-    state = fit(pipeline, features["train"], features["dev"], truth, facts, cfg, out_dir, meta)
+    # stage 2 (a run started from a base run's weights) scores its starting point as epoch 0
+    state = fit(pipeline, features["train"], features["dev"], truth, facts, cfg, out_dir, meta,
+                score_start=parts.init_from is not None)
 
     # the best weights decide theta on dev and the test predictions
     out = Path(out_dir)

@@ -5,6 +5,9 @@ builds the factory), the Snakemake rules that give a run its inputs and ``--vari
 (rules/inject.smk) and the report's groups and labels (kire.report.labels).
 This module imports neither torch nor anything of kire, so that the Snakefile may import it.
 
+``continue`` is no paper variant: it is the control of every stage-2 variant (stage 2 with nothing
+added), which the grid runs beside them (config ``experiments.control``).
+
 The paper's names: Table 2/3 (base, +KIRE, the competitor injections of section 5.2), Fig. 3 (the
 ablations and the simple injection variants of section 5.3), Fig. 4 (the graph encoders, run without
 coreference and attribute encoding, as the paper does).
@@ -21,6 +24,9 @@ from dataclasses import dataclass
 # The report groups: Table 2/3, Fig. 3, Fig. 4.
 MAIN, ABLATION, GRAPH = "main", "ablation", "graph"
 
+# The settings family of the stage-2 control ``continue`` (no knowledge, only ``init_from``).
+CONTROL = "control"
+
 # Knowledge settings of the KIRE layer and the competitors (config ``inject``), used when a run's
 # settings leave them out: alpha_2 and alpha_3 of eq. 13, the subgraph hops around a batch's linked
 # entities, and the attribute codes kept per entity (A_max).
@@ -32,8 +38,9 @@ class Variant:
     """One training variant.
 
     ``factory``: ``"module:function"`` called as ``factory(model, settings, documents)``.
-    ``family``: whose settings the run takes: ``"base"`` (none), ``"kire"`` (the KIRE layer and its
-    ablations, rules/inject.smk) or ``"competitor"`` (also rules/inject.smk).
+    ``family``: whose settings the run takes: ``"base"`` (none), ``"control"`` (``continue``: only
+    the base run it starts from), ``"kire"`` (the KIRE layer and its ablations, rules/inject.smk) or
+    ``"competitor"`` (also rules/inject.smk).
     ``coref`` / ``codes`` / ``kg``: whether a run reads the coreference triples, the AutoEncoder
     attribute codes, the KG subgraph.
     ``stage2``: fine-tuned from the base run of the same dataset, model and seed (two-stage training).
@@ -68,6 +75,11 @@ _TABLE: tuple[Variant, ...] = (
     # Table 2/3: the base model, +KIRE and the competitor injections (section 5.2); none of the
     # competitors reads coreference triples, KB-graph reads no attribute codes.
     Variant("base", "kire.train.pipeline:base_variant", "base", False, False, False, False, None, MAIN, ""),
+    # The stage-2 control: the base run trained on by stage 2 without any knowledge (same optimiser,
+    # learning rates, epochs, patience and selection as every other stage-2 variant); the report
+    # measures each stage-2 variant against it.
+    Variant("continue", "kire.train.pipeline:continue_variant", CONTROL, False, False, False, True, None, MAIN,
+            "continue (no knowledge)"),
     _kire("kire", "+ KIRE", MAIN, ablation="full"),
     _competitor("reside", "+ RESIDE", codes=True),
     _competitor("recon", "+ RECON", codes=True),
