@@ -95,13 +95,18 @@ def test_missing_run_is_a_dash_with_note(tree, tmp_path):
     assert "run missing" in csv
 
 
-def test_mentions_table_shows_change_vs_base(tree, tmp_path):
+def test_mentions_table_shows_absolute_scores_and_change_in_separate_columns(tree, tmp_path):
     grid = Grid(["toy"], ["bilstm"], ["base", "kire"], [1, 2, 3])
     write_report(tree, tmp_path / "report", grid)
     md = (tmp_path / "report" / "table_mentions.md").read_text()
-    kire = next(l for l in md.splitlines() if l.startswith("| BiLSTM + KIRE"))
-    # kire is 2 points above base in every bucket of the fake tree
-    assert kire.count("↑2.00") == 6
+    header = [c.strip() for c in md.splitlines()[2].strip("|").split("|")]
+    kire = [c.strip() for c in next(l for l in md.splitlines() if l.startswith("| BiLSTM + KIRE")).strip("|").split("|")]
+    # no continue runs in this grid: the change is taken against base; kire is 2 points above it
+    delta = [i for i, h in enumerate(header) if "ΔF1 vs base" in h]
+    assert len(delta) == 3 and all(kire[i] == "+2.00" for i in delta)
+    f1 = header.index("toy 1 F1")
+    values = [100 * (fake_score("bilstm", "kire", s, "dev") - 0.01) for s in (1, 2, 3)]
+    assert kire[f1] == f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}"  # absolute
 
 
 def test_discovered_grid_and_bad_metrics(tree, tmp_path):

@@ -4,10 +4,16 @@ Files (each figure and table only when the grid has runs for it):
 
 ``report.md``            every table below with its notes, and the figures
 ``table_main.md|csv``    Table 2/3 layout: base, +KIRE and competitor rows (dev and test)
-``table_mentions.md|csv`` Table 4: dev scores by average mention count, +KIRE as change vs base
+``table_comparison.md|csv``, ``comparison.png``  every stage-2 variant against the ``continue`` control:
+                         per-seed paired changes, mean ± std, 95% t-interval over seeds, 95% paired
+                         bootstrap interval over documents (kire.report.compare)
+``table_mentions.md|csv`` Table 4: dev scores by average mention count; absolute scores and the
+                         change against continue (base when the grid has none) in separate columns
+``table_breakdowns.md|csv`` every other breakdown of ``kire eval`` (intra/inter sentence, > 5 sentences
+                         apart, frequent/long-tail relations, linked entities, KG edge) alike
 ``table_ablation.md|csv``, ``ablation.png``      Fig. 3: ablations and simple variants
 ``table_graph.md|csv``,    ``graph_encoders.png`` Fig. 4: graph encoders
-``training_curves.png``  per-epoch dev score and loss
+``training_curves.png``  per-epoch dev F1; stage-2 runs start after their base's best epoch
 
 CSV tables have one row per (dataset, model, variant, split, metric) of the grid: mean, std,
 n_seeds, n_expected in percent, and ``note`` saying why a number is absent (empty mean).
@@ -20,10 +26,23 @@ from pathlib import Path
 import pandas as pd
 
 from kire.io import atomic_dir
-from kire.report.collect import Grid, Results, collect
-from kire.report.plots import training_curves, variant_bars
-from kire.report.tables import Notes, markdown_table, mention_table, score_table, summarize
-from kire.report.labels import (ABLATION_VARIANTS, BASE, GRAPH_VARIANTS, KIRE, variant_group)
+from kire.report.collect import MENTION_BUCKETS, Grid, Results, collect
+from kire.report.compare import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparison_table
+from kire.report.documents import grid_document_counts
+from kire.report.plots import comparison_bars, training_curves, variant_bars
+from kire.report.tables import (Notes, breakdown_table, comparison_rows, markdown_table, reference_variant,
+                                score_table, summarize)
+from kire.report.labels import (ABLATION_VARIANTS, BASE, CONTINUE, GRAPH_VARIANTS, KIRE, compared_variants,
+                                variant_group)
+
+
+BREAKDOWN_TITLES = {
+    "sentences": "Intra- vs inter-sentence pairs",
+    "sentence_distance": "Inter-sentence pairs more than 5 sentences apart",
+    "relations": "Re-DocRED's frequent vs long-tail relations",
+    "linking": "Entities of the pair linked to the KG: both / one / none",
+    "kg_edge": "Pair joined by a KG edge (in the split's subgraph) or not",
+}
 
 
 def report_files(variants: list[str]) -> list[tuple[str, str | None]]:
@@ -31,6 +50,10 @@ def report_files(variants: list[str]) -> list[tuple[str, str | None]]:
     ``variants``; the group names the file's caption (workflow/report/<group>.rst), None for CSVs."""
     files = [("report.md", "report_md"), ("table_main.md", "table_main"), ("table_main.csv", None),
              ("training_curves.png", "training_curves")]
+    if len(compared_variants(variants)) > 1:
+        files += [("table_comparison.md", "table_comparison"), ("table_comparison.csv", None),
+                  ("comparison.png", "comparison")]
+    files += [("table_breakdowns.md", "table_breakdowns"), ("table_breakdowns.csv", None)]
     if set(variants) & {BASE, KIRE}:
         files += [("table_mentions.md", "table_mentions"), ("table_mentions.csv", None)]
     if set(variants) & set(ABLATION_VARIANTS):
@@ -66,8 +89,20 @@ def _grid_csv(results: Results, variants: list[str], splits=("dev", "test"),
     return table
 
 
-def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None = None) -> list[Path]:
+COMPARISON_NOTE = (
+    "Every stage-2 variant continues training a base run; `continue` continues it the same way and adds "
+    "nothing. So the change against **continue** is the effect of what a variant adds (knowledge, a "
+    "module); the change against base also contains the effect of the extra epochs and must not be read "
+    "as the effect of knowledge. Base is shown for reference only (its row: base minus continue).")
+
+
+def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None = None,
+                 docs_dir: str | Path | None = None) -> list[Path]:
     """Collect the runs of ``grid`` (default: those found) under ``results_dir``; write the report.
+
+    ``docs_dir`` (default ``results_dir/docs``) holds each dataset's document tables
+    (``<dataset>/dev``, ``<dataset>/train``), from which the bootstrap over documents counts each
+    run's ``result_dev.json``; without them the bootstrap columns say so.
 
     The folder is written beside ``out_dir`` and swapped in at the end: a failed report leaves the
     previous one intact. Returns the files written.
@@ -76,7 +111,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
     g = results.grid
     main = [v for v in g.variants if variant_group(v) == "main"]
     expected = {name for name, _ in report_files(g.variants)}
-    ablation = ([v for v in (BASE, KIRE) if v in g.variants] + [v for v in g.variants if v in ABLATION_VARIANTS]
+    ablation = ([v for v in (BASE, CONTINUE, KIRE) if v in g.variants] + [v for v in g.variants if v in ABLATION_VARIANTS]
                 if "ablation.png" in expected else [])
     graph = [v for v in g.variants if v in GRAPH_VARIANTS]
     summary = summarize(results)
@@ -99,11 +134,53 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
         table_section("table_main", "Table 2/3: base models, + KIRE and competitor injections",
                       header, rows, notes, _grid_csv(results, main))
 
+        if "table_comparison.md" in expected:
+            counts = grid_document_counts(results_dir, [k for k in g.runs() if k.variant in compared_variants(
+                g.variants)], docs_dir if docs_dir is not None else Path(results_dir) / "docs")
+            comparison = comparison_table(results, counts)
+            notes = Notes()
+            md = ["## Stage-2 variants against the continue control", "", COMPARISON_NOTE, "",
+                  f"Bootstrap: {BOOTSTRAP_RESAMPLES} paired resamples of the dev documents (numpy seed "
+                  f"{BOOTSTRAP_SEED}), percentile interval; t-interval: Student t over the per-seed differences.",
+                  ""]
+            for split in ("dev", "test"):
+                for metric in ("f1", "ign_f1"):
+                    header, rows = comparison_rows(comparison, split, metric, notes)
+                    if rows:
+                        md += [markdown_table(header, rows), ""]
+            if CONTINUE not in g.variants:
+                md.append("No `continue` runs in this grid: no change can be given; add `continue` to "
+                          "experiments.variants.\n")
+            if notes.texts:
+                md.append(notes.markdown() + "\n")
+            text = "\n".join(md)
+            (tmp / "table_comparison.md").write_text(text, encoding="utf-8")
+            comparison.to_csv(tmp / "table_comparison.csv", index=False, float_format="%.4f")
+            comparison_bars(comparison, g.datasets, g.models, g.variants, tmp / "comparison.png")
+            sections += [text, "![change against continue](comparison.png)\n"]
+
         if "table_mentions.md" in expected:
             notes = Notes()
-            header, rows, stats = mention_table(results, notes)
+            header, rows, stats = breakdown_table(results, "mentions", list(MENTION_BUCKETS), notes)
             table_section("table_mentions", "Table 4: dev scores by average mention count of a pair "
-                          "(+ KIRE rows: change vs the base model)", header, rows, notes, stats)
+                          f"(absolute; ΔF1: change against {reference_variant(g.variants)})",
+                          header, rows, notes, stats)
+
+        kinds = [k for k in dict.fromkeys(results.buckets.breakdown) if k != "mentions"]
+        md, tables, notes = ["## Benchmark breakdowns (dev)", ""], [], Notes()
+        for kind in kinds:
+            buckets = list(dict.fromkeys(results.buckets[results.buckets.breakdown == kind].bucket))
+            header, rows, stats = breakdown_table(results, kind, buckets, notes)
+            md += [f"### {BREAKDOWN_TITLES.get(kind, kind)}", "", markdown_table(header, rows), ""]
+            tables.append(stats.assign(breakdown=kind))
+        if not kinds:
+            md.append("The runs' metrics.json hold no breakdowns besides the mention counts.\n")
+        if notes.texts:
+            md.append(notes.markdown() + "\n")
+        (tmp / "table_breakdowns.md").write_text("\n".join(md), encoding="utf-8")
+        (pd.concat(tables) if tables else pd.DataFrame()).to_csv(tmp / "table_breakdowns.csv", index=False,
+                                                                 float_format="%.4f")
+        sections.append("\n".join(md))
 
         for name, variants, title, png, fig_title in (
                 ("table_ablation", ablation, "Fig. 3: ablation study", "ablation.png", "Ablation study (dev)"),
@@ -118,7 +195,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
             sections.append(f"![{title}]({png})\n")
 
         training_curves(results.curves, g.datasets, g.models, g.variants, tmp / "training_curves.png")
-        sections.append("## Training curves\n\n![training curves](training_curves.png)\n")
+        sections.append("## Training curves\n\nA stage-2 run is drawn after the best epoch of the base run "
+                        "it started from.\n\n![training curves](training_curves.png)\n")
         (tmp / "report.md").write_text("\n".join(sections), encoding="utf-8")
         written = sorted(p.name for p in tmp.iterdir())
     return [out_dir / name for name in written]

@@ -17,6 +17,9 @@ def register(subparsers) -> None:
     p.add_argument("--models", nargs="+", help="models of the grid")
     p.add_argument("--variants", nargs="+", help="variants of the grid, in table order")
     p.add_argument("--seeds", nargs="+", type=int, help="seeds of the grid")
+    p.add_argument("--docs", default=None,
+                   help="document tables, DOCS/<dataset>/{dev,train}: the truth of the bootstrap over "
+                        "documents (default: RESULTS/docs)")
     p.set_defaults(func=run)
 
 
@@ -35,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
         raise KireError(f"no runs to report: nothing under {args.results}/<dataset>/<model>/<variant>/"
                         "seed<k>/metrics.json and no complete grid given")
     out = args.out or str(Path(args.results) / "report")
-    for path in write_report(args.results, out, grid):
+    for path in write_report(args.results, out, grid, args.docs):
         print(path)
     return 0

@@ -9,14 +9,16 @@ evaluated split (``dev`` always, ``test`` when the test file has labels), the ou
                              ...}},
      "test": {...}}
 
-``breakdowns.mentions`` (the paper's Table 4 buckets of the average mention count of a pair) is
-optional; other keys are ignored. Training curves come from the run's per-epoch JSON lines
+``breakdowns`` is optional: ``breakdowns.<kind>.<group>`` holds the scores of one group of entity
+pairs (``mentions``: the paper's Table 4 buckets of the average mention count of a pair; the other
+kinds that ``kire eval`` writes, e.g. intra/inter sentence, frequent/long-tail relations, linked
+entities, KG edge, are read alike); its f1 and ign_f1 are kept, other keys are ignored. Training curves come from the run's per-epoch JSON lines
 (``EPOCH_LOG``, written by the training loop), one object per epoch with at least ``epoch``.
 
 Tables returned (pandas DataFrames):
 
 ``scores``  dataset, model, variant, seed:int, split, metric, value:float (one row per number)
-``buckets`` dataset, model, variant, seed:int, split, bucket, metric, value:float
+``buckets`` dataset, model, variant, seed:int, split, breakdown, bucket, metric, value:float
 ``curves``  dataset, model, variant, seed:int, epoch:int, metric, value:float
 """
 
@@ -92,7 +94,7 @@ def _number(value, file: Path, where: str, low: float = 0.0, high: float = 1.0) 
 
 
 def read_metrics(path: str | Path) -> dict[str, dict]:
-    """Return ``{split: {"scores": {metric: v}, "buckets": {bucket: {metric: v}}}}`` of a metrics.json.
+    """Return ``{split: {"scores": {metric: v}, "buckets": {(kind, group): {metric: v}}}}`` of a metrics.json.
 
     Raises InputError naming the file and field when the schema in the module docstring is not met.
     """
@@ -120,12 +122,18 @@ def read_metrics(path: str | Path) -> dict[str, dict]:
             low = -math.inf if metric == "theta" else 0.0
             scores[metric] = _number(block[metric], path, f"{split}.{metric}", low, high)
         buckets = {}
-        for bucket, values in ((block.get("breakdowns") or {}).get("mentions") or {}).items():
-            where = f"{split}.breakdowns.mentions.{bucket}"
-            if not isinstance(values, dict):
-                raise InputError(str(path), None, where, "expected an object")
-            buckets[bucket] = {m: _number(values[m], path, f"{where}.{m}")
-                               for m in REQUIRED if m in values}
+        kinds = block.get("breakdowns") or {}
+        if not isinstance(kinds, dict):
+            raise InputError(str(path), None, f"{split}.breakdowns", "expected an object")
+        for kind, groups in kinds.items():
+            if not isinstance(groups, dict):
+                raise InputError(str(path), None, f"{split}.breakdowns.{kind}", "expected an object")
+            for bucket, values in groups.items():
+                where = f"{split}.breakdowns.{kind}.{bucket}"
+                if not isinstance(values, dict):
+                    raise InputError(str(path), None, where, "expected an object")
+                buckets[kind, bucket] = {m: _number(values[m], path, f"{where}.{m}")
+                                         for m in REQUIRED if m in values}
         out[split] = {"scores": scores, "buckets": buckets}
     return out
 
@@ -185,7 +193,7 @@ def collect(results: str | Path, grid: Grid | None = None) -> Results:
         ids = (key.dataset, key.model, key.variant, key.seed)
         for split, block in read_metrics(metrics).items():
             score_rows += [(*ids, split, m, v) for m, v in block["scores"].items()]
-            bucket_rows += [(*ids, split, b, m, v) for b, values in block["buckets"].items()
+            bucket_rows += [(*ids, split, kind, b, m, v) for (kind, b), values in block["buckets"].items()
                             for m, v in values.items()]
         for record in read_epoch_log(run_dir / EPOCH_LOG):
             curve_rows += [(*ids, int(record["epoch"]), m, float(v)) for m, v in record.items()
@@ -194,7 +202,7 @@ def collect(results: str | Path, grid: Grid | None = None) -> Results:
     return Results(
         grid=grid,
         scores=pd.DataFrame(score_rows, columns=[*base, "split", "metric", "value"]),
-        buckets=pd.DataFrame(bucket_rows, columns=[*base, "split", "bucket", "metric", "value"]),
+        buckets=pd.DataFrame(bucket_rows, columns=[*base, "split", "breakdown", "bucket", "metric", "value"]),
         curves=pd.DataFrame(curve_rows, columns=[*base, "epoch", "metric", "value"]),
         missing=missing,
     )

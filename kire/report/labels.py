@@ -21,6 +21,8 @@ MODEL_LABELS: dict[str, str] = {
 
 BASE = "base"
 KIRE = "kire"
+# the stage-2 control that adds nothing: every other stage-2 variant is compared against it
+CONTINUE = "continue"
 
 # The report groups of kire.train.variant_table, name -> label, in table order:
 # Table 2/3 (the base model, +KIRE and the competitor injections, section 5.2), Fig. 3 (the ablations
@@ -39,7 +41,7 @@ def variant_label(variant: str) -> str:
     """How a variant is written in tables and legends (e.g. ``kire`` -> ``+ KIRE``)."""
     if variant in VARIANTS:
         return VARIANTS[variant].label or "base"
-    return variant
+    return "continue (no knowledge)" if variant == CONTINUE else variant
 
 
 def variant_group(variant: str) -> str:
@@ -53,4 +55,16 @@ def ordered(names, order: list[str]) -> list[str]:
     return sorted(set(names), key=lambda n: (rank.get(n, len(order)), n))
 
 
-VARIANT_ORDER: list[str] = list(VARIANTS)
+def is_stage2(variant: str) -> bool:
+    """Whether ``variant`` is fine-tuned from a base run (the variant table's ``stage2``)."""
+    return VARIANTS[variant].stage2 if variant in VARIANTS else variant != BASE
+
+
+def compared_variants(variants: list[str]) -> list[str]:
+    """``base``, ``continue``, then every other stage-2 variant of ``variants``, in their order."""
+    head = [v for v in (BASE, CONTINUE) if v in variants]
+    return head + [v for v in variants if v not in head and is_stage2(v)]
+
+
+# the table's order, with continue right after base (also before the variant table lists it)
+VARIANT_ORDER: list[str] = [BASE, CONTINUE] + [v for v in VARIANTS if v not in (BASE, CONTINUE)]

@@ -1,8 +1,14 @@
 """PNG figures of a report (matplotlib, Agg backend: no display needed).
 
-- :func:`variant_bars`   grouped bars, models x variants, Ign F1 and F1 with std error bars
-                          (the paper's Fig. 3 for ablations, Fig. 4 for graph encoders)
-- :func:`training_curves` per-epoch metrics of every run, mean over seeds with a +-std band
+- :func:`variant_bars`     grouped bars, models x variants, dev Ign F1 and F1 (the paper's Fig. 3 for
+                            ablations, Fig. 4 for graph encoders)
+- :func:`comparison_bars`  the change of every stage-2 variant against ``continue``, with 95% intervals
+- :func:`training_curves`  per-epoch dev F1, a stage-2 run drawn after the epochs of its base run
+
+Rules every figure keeps, so that none misleads: bars start at zero; error bars only when a bar has
+at least two seeds, and the figure prints how many seeds it shows; base, continue and +KIRE have
+their own fixed colours and stand out, ablations, competitors and graph encoders get their own
+panels; no colour repeats inside a panel; legends sit outside the axes; axis labels are words.
 """
 
 from __future__ import annotations
@@ -13,11 +19,15 @@ import numpy as np
 import pandas as pd
 
 from kire.io import atomic_path
+from kire.report.labels import (BASE, CONTINUE, KIRE, compared_variants, model_label, variant_group,
+                                variant_label)
 from kire.report.tables import METRIC_LABELS
-from kire.report.labels import model_label, variant_label
 
-# Preferred per-epoch series, first found wins (names written by the training loop).
-CURVE_METRICS = (("dev_f1", "dev_ign_f1"), ("loss",))
+# Fixed colours of the three runs every comparison is about; the others take PALETTE in order.
+REFERENCE_COLORS = {BASE: "#000000", CONTINUE: "#7f7f7f", KIRE: "#d62728"}
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+           "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5")
+GROUP_TITLES = {"main": "competitors", "ablation": "ablations, simple variants", "graph": "graph encoders"}
 
 
 def _pyplot():
@@ -36,103 +46,230 @@ def _save(fig, path: str | Path) -> Path:
     return Path(path)
 
 
+def panel_colors(variants: list[str]) -> dict[str, str]:
+    """A colour per variant of one panel: fixed for base, continue and +KIRE, distinct for the rest.
+
+    Raises ValueError when a panel has more variants than distinct colours (it would repeat one).
+    """
+    others = [v for v in variants if v not in REFERENCE_COLORS]
+    if len(others) > len(PALETTE):
+        raise ValueError(f"{len(others)} variants in one panel, only {len(PALETTE)} distinct colours")
+    colors = {v: REFERENCE_COLORS[v] for v in variants if v in REFERENCE_COLORS}
+    colors.update(zip(others, PALETTE))
+    return colors
+
+
+def _seed_note(fig, counts: set[int]) -> None:
+    """Print on the figure how many seeds its numbers are over, and what the error bars are."""
+    counts = {int(c) for c in counts if c}
+    if not counts:
+        return
+    n = "/".join(str(c) for c in sorted(counts))
+    bars = "no error bars or bands (one seed)" if max(counts) < 2 else "error bars and bands only where n >= 2"
+    fig.text(0.01, -0.02, f"n = {n} seed(s) per bar or line; {bars}", fontsize=8, ha="left", va="top")
+
+
 def variant_bars(summary: pd.DataFrame, datasets: list[str], models: list[str], variants: list[str],
                  title: str, path: str | Path, split: str = "dev") -> Path:
-    """Grouped bars of ``split`` Ign F1 and F1 (percent) per model, one bar per variant.
+    """Grouped bars of ``split`` Ign F1 and F1 (percent, axis from 0) per model, one bar per variant.
 
-    ``summary`` is :func:`kire.report.tables.summarize`'s table. A missing run has no bar and a
-    "—" where its bar would stand.
+    ``summary`` is :func:`kire.report.tables.summarize`'s table. Error bars are the sample std over
+    seeds, drawn only for bars of at least two seeds. A missing run has no bar and a "—" where its
+    bar would stand.
     """
     plt = _pyplot()
     metrics = ("ign_f1", "f1")
+    colors = panel_colors(variants)
     fig, axes = plt.subplots(len(datasets), len(metrics), squeeze=False,
-                             figsize=(max(6.0, 1.2 * len(models) * len(metrics) + 0.35 * len(variants) * len(models)),
-                                      3.4 * len(datasets)))
+                             figsize=(max(6.0, 1.0 * len(models) * len(metrics) + 0.35 * len(variants) * len(models)),
+                                      3.2 * len(datasets)))
     width = 0.8 / max(1, len(variants))
-    colors = plt.get_cmap("tab10")
+    seeds = set()
     for i, dataset in enumerate(datasets):
         for j, metric in enumerate(metrics):
             ax = axes[i][j]
             sel = summary[(summary.dataset == dataset) & (summary.split == split) & (summary.metric == metric)]
-            lows = []
             for k, variant in enumerate(variants):
                 xs = np.arange(len(models)) + (k - (len(variants) - 1) / 2) * width
                 for x, model in zip(xs, models):
                     hit = sel[(sel.model == model) & (sel.variant == variant)]
-                    if hit.empty:  # at the axis floor, whatever the zoom
+                    if hit.empty:
                         ax.text(x, 0.02, "—", ha="center", va="bottom", fontsize=9,
                                 transform=ax.get_xaxis_transform())
                         continue
-                    mean, std = float(hit["mean"].iloc[0]), float(hit["std"].iloc[0])
-                    lows.append(mean - std)
-                    ax.bar(x, mean, width, yerr=std, capsize=2, color=colors(k % 10),
-                           label=variant_label(variant) if x == xs[0] else None)
+                    r = hit.iloc[0]
+                    seeds.add(r["n_seeds"])
+                    ax.bar(x, r["mean"], width, yerr=r["std"] if r["n_seeds"] >= 2 else None, capsize=2,
+                           color=colors[variant], label=variant_label(variant) if x == xs[0] else None)
             ax.set_xticks(np.arange(len(models)), [model_label(m) for m in models])
             ax.set_xlim(-0.5, len(models) - 0.5)
-            ax.set_ylabel(f"{METRIC_LABELS[metric]} (%)")
-            ax.set_title(f"{dataset}, {split}: {METRIC_LABELS[metric]}", fontsize=10)
-            if lows:  # zoom on the differences, as the paper's figures do
-                ax.set_ylim(bottom=max(0.0, min(lows) - 2.0))
+            ax.set_ylim(bottom=0.0)
+            ax.set_ylabel(f"{split} {METRIC_LABELS[metric]} (%)")
+            ax.set_title(f"{dataset}: {split} {METRIC_LABELS[metric]}", fontsize=10)
             ax.grid(axis="y", alpha=0.3)
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    for row in axes:
-        for ax in row:
-            h, l = ax.get_legend_handles_labels()
-            for hh, ll in zip(h, l):
-                if ll not in labels:
-                    handles.append(hh)
-                    labels.append(ll)
-    if handles:
-        fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 6),
-                   bbox_to_anchor=(0.5, 1.0 + 0.04 / len(datasets)), fontsize=8)
-    fig.suptitle(title, y=1.0 + 0.12 / len(datasets))
+    _legend_outside(fig, axes)
+    fig.suptitle(title)
     fig.tight_layout()
+    _seed_note(fig, seeds)
     return _save(fig, path)
 
 
-def _first_present(curves: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    present = set(curves["metric"])
-    return next((n for n in names if n in present), None)
+def _legend_outside(fig, axes) -> None:
+    handles, labels = [], []
+    for row in axes:
+        for ax in row:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+    if handles:
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+
+
+def comparison_bars(comparison: pd.DataFrame, datasets: list[str], models: list[str], variants: list[str],
+                    path: str | Path, split: str = "dev", metric: str = "f1") -> Path:
+    """Bars of each variant's change of ``split`` ``metric`` against ``continue`` (points, from 0 =
+    continue), with the 95% t-interval over seeds as error bars (only with >= 2 seeds).
+
+    Panels: one row per dataset x model; a column for base and +KIRE, then one per group of the
+    other variants (competitors, ablations, graph encoders). ``comparison`` is
+    kire.report.compare.comparison_table's table.
+    """
+    plt = _pyplot()
+    compared = [v for v in compared_variants(variants) if v != CONTINUE]
+    columns = [("base and + KIRE", [v for v in compared if v in (BASE, KIRE)])]
+    for group, name in GROUP_TITLES.items():
+        members = [v for v in compared if v not in (BASE, KIRE) and variant_group(v) == group]
+        if members:
+            columns.append((name, members))
+    columns = [(n, m) for n, m in columns if m]
+    panels = [(d, m) for d in datasets for m in models]
+    fig, axes = plt.subplots(len(panels), len(columns), squeeze=False,
+                             figsize=(max(5.0, 2.0 + 0.9 * sum(len(m) for _, m in columns)), 3.0 * len(panels)),
+                             gridspec_kw={"width_ratios": [max(2, len(m)) for _, m in columns]}, sharey="row")
+    sel = comparison[(comparison.split == split) & (comparison.metric == metric)]
+    seeds = set()
+    for i, (dataset, model) in enumerate(panels):
+        for j, (name, members) in enumerate(columns):
+            ax = axes[i][j]
+            colors = panel_colors(members)
+            for x, variant in enumerate(members):
+                hit = sel[(sel.dataset == dataset) & (sel.model == model) & (sel.variant == variant)]
+                if hit.empty or pd.isna(hit.iloc[0]["diff_mean"]):
+                    ax.text(x, 0.5, "—", ha="center", va="center", transform=ax.get_xaxis_transform())
+                    continue
+                r = hit.iloc[0]
+                n = len(r["diffs"].split())
+                seeds.add(n)
+                err = None
+                if n >= 2:
+                    err = [[r["diff_mean"] - r["t_low"]], [r["t_high"] - r["diff_mean"]]]
+                ax.bar(x, r["diff_mean"], 0.7, yerr=err, capsize=3, color=colors[variant],
+                       hatch="//" if variant == BASE else None, edgecolor="white" if variant == BASE else None)
+            ax.axhline(0.0, color=REFERENCE_COLORS[CONTINUE], linewidth=1.2)
+            ax.set_xticks(range(len(members)), [variant_label(v) for v in members], rotation=30, ha="right",
+                          fontsize=8)
+            ax.set_xlim(-0.6, max(len(members), 2) - 0.4)
+            if i == 0:
+                ax.set_title(name, fontsize=9)
+            if j == 0:
+                ax.set_ylabel(f"{dataset}, {model_label(model)}\n{split} {METRIC_LABELS[metric]} change "
+                              "vs continue (points)", fontsize=8)
+            ax.grid(axis="y", alpha=0.3)
+    for row in axes:  # zero (= continue) always visible, with room above and below the bars
+        low, high = row[0].get_ylim()
+        pad = 0.08 * max(high - low, 1e-6)
+        row[0].set_ylim(min(low, 0.0) - pad, max(high, 0.0) + pad)
+    fig.suptitle(f"Effect of what each stage-2 variant adds: change against the continue control "
+                 f"(0 = continue; base = no stage 2)", fontsize=10)
+    fig.tight_layout()
+    _seed_note(fig, seeds)
+    fig.text(0.01, -0.06, "error bars: 95% Student-t interval of the paired per-seed differences",
+             fontsize=8, ha="left", va="top")
+    return _save(fig, path)
+
+
+def stage2_offsets(curves: pd.DataFrame) -> dict[tuple[str, str, int], int]:
+    """``{(dataset, model, seed): epochs}``: where a stage-2 run of that base starts on the x axis.
+
+    A stage-2 variant starts from the base run's best checkpoint, so its epoch k is drawn at
+    ``best base epoch + k`` (its epoch 0, when logged, lands on the base's best epoch).
+    """
+    base = curves[(curves.variant == BASE) & (curves.metric == "dev_f1")]
+    out = {}
+    for (dataset, model, seed), g in base.groupby(["dataset", "model", "seed"]):
+        out[dataset, model, int(seed)] = int(g.loc[g["value"].idxmax(), "epoch"])
+    return out
 
 
 def training_curves(curves: pd.DataFrame, datasets: list[str], models: list[str], variants: list[str],
-                    path: str | Path) -> Path:
-    """Per-epoch dev score and training loss of each dataset x model, one line per variant.
+                    path: str | Path, metric: str = "dev_f1") -> Path:
+    """Per-epoch dev F1 (percent) of each dataset x model: mean over seeds, a +-std band with >= 2 seeds.
 
-    ``curves`` is :func:`kire.report.collect.collect`'s table; lines are means over seeds with a
-    +-std band. A panel without any per-epoch log says so instead of showing an empty axis.
+    Stage-2 runs are shifted to start after the best epoch of their base run (:func:`stage2_offsets`),
+    so extra training is not drawn as a gain. The first column shows base, continue and +KIRE; the
+    other variants get a column per group, with base and continue repeated thin for reference.
+    ``curves`` is :func:`kire.report.collect.collect`'s table. A panel without any per-epoch log
+    says so instead of showing an empty axis.
     """
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
-    series = [m for m in (_first_present(curves, names) for names in CURVE_METRICS) if m]
-    series = series or ["dev_f1"]
+    columns = [("base, continue and + KIRE", [v for v in (BASE, CONTINUE, KIRE) if v in variants])]
+    for group, name in GROUP_TITLES.items():
+        members = [v for v in variants if v not in (BASE, CONTINUE, KIRE) and variant_group(v) == group]
+        if members:
+            columns.append((name, members))
+    columns = [(n, m) for n, m in columns if m]
     panels = [(d, m) for d in datasets for m in models]
-    fig, axes = plt.subplots(len(series), len(panels), squeeze=False,
-                             figsize=(max(4.5, 3.8 * len(panels)), 3.0 * len(series)))
-    colors = plt.get_cmap("tab10")
-    for j, (dataset, model) in enumerate(panels):
-        for i, metric in enumerate(series):
+    fig, axes = plt.subplots(len(panels), len(columns), squeeze=False,
+                             figsize=(3.6 * len(columns) + 0.8, 2.8 * len(panels) + 1.0), sharey=True)
+    sel = curves[curves.metric == metric]
+    offsets = stage2_offsets(curves)
+    seeds = set()
+    for i, (dataset, model) in enumerate(panels):
+        here = sel[(sel.dataset == dataset) & (sel.model == model)].copy()
+        here["x"] = [e + (offsets.get((dataset, model, int(s)), 0) if v != BASE else 0)
+                     for e, s, v in zip(here.epoch, here.seed, here.variant)]
+        for j, (name, members) in enumerate(columns):
             ax = axes[i][j]
-            sel = curves[(curves.dataset == dataset) & (curves.model == model) & (curves.metric == metric)]
-            if sel.empty:
+            shown = members if j == 0 else [v for v in (BASE, CONTINUE) if v in variants] + members
+            colors = panel_colors(shown)
+            if here.empty:
                 ax.text(0.5, 0.5, "no per-epoch log", ha="center", va="center", transform=ax.transAxes)
-            for k, variant in enumerate(variants):
-                v = sel[sel.variant == variant]
+            for variant in shown:
+                v = here[here.variant == variant]
                 if v.empty:
                     continue
-                g = v.groupby("epoch")["value"].agg(["mean", "std"]).fillna(0.0)
-                if metric.startswith("dev_"):  # scores in percent, as in the tables
-                    g = g * 100.0
-                ax.plot(g.index, g["mean"], marker=".", color=colors(k % 10), label=variant_label(variant))
-                ax.fill_between(g.index, g["mean"] - g["std"], g["mean"] + g["std"],
-                                color=colors(k % 10), alpha=0.2)
-            ax.set_title(f"{dataset}, {model_label(model)}", fontsize=10)
-            ax.set_xlabel("epoch")
+                seeds.add(v.seed.nunique())
+                g = v.groupby("x")["value"].agg(["mean", "std", "count"])
+                g[["mean", "std"]] *= 100.0
+                strong = j == 0 or variant not in (BASE, CONTINUE)
+                ax.plot(g.index, g["mean"], marker="." if strong else None, color=colors[variant],
+                        linewidth=2.0 if variant in REFERENCE_COLORS and j == 0 else 1.2 if strong else 0.8,
+                        linestyle="--" if variant == CONTINUE else "-", alpha=1.0 if strong else 0.6,
+                        label=variant_label(variant))
+                band = g[g["count"] >= 2]
+                if not band.empty:
+                    ax.fill_between(band.index, band["mean"] - band["std"], band["mean"] + band["std"],
+                                    color=colors[variant], alpha=0.15 if strong else 0.05)
+            if i == 0:
+                ax.set_title(name, fontsize=9)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_ylabel(f"{metric} (%)" if metric.startswith("dev_") else metric)
+            if j == 0:
+                ax.set_ylabel(f"{dataset}, {model_label(model)}\ndev {'Ign F1' if 'ign' in metric else 'F1'} (%)",
+                              fontsize=8)
             ax.grid(alpha=0.3)
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(fontsize=7)
+            if i == len(panels) - 1:
+                ax.set_xlabel("epoch (stage 2 starts after the base's best epoch)", fontsize=8)
+                handles, labels = [], []
+                for a in axes[:, j]:
+                    for h, lab in zip(*a.get_legend_handles_labels()):
+                        if lab not in labels:
+                            handles.append(h)
+                            labels.append(lab)
+                ax.legend(handles, labels, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28),
+                          frameon=False, ncol=2)
     fig.tight_layout()
+    _seed_note(fig, seeds)
     return _save(fig, path)

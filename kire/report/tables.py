@@ -7,7 +7,8 @@ seeds than the grid expects says so in a note.
 Tables (pandas DataFrames, one row per reported cell, written as CSV):
 
 ``summary``  dataset, model, variant, split, metric, mean, std, n_seeds, n_expected  (percent)
-``mentions`` dataset, model, variant, bucket, metric, mean, std, n_seeds, delta_vs_base (percent)
+``breakdown`` dataset, model, variant, bucket, metric, mean, std, n_seeds, reference, delta (percent;
+             one table per breakdown kind of kire eval, e.g. ``mentions`` for Table 4)
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kire.report.collect import MENTION_BUCKETS, Results
-from kire.report.labels import BASE, KIRE, model_label, variant_label
+from kire.report.collect import Results
+from kire.report.labels import BASE, CONTINUE, compared_variants, model_label, variant_label
 
 DASH = "—"
 METRIC_LABELS = {"ign_f1": "Ign F1", "f1": "F1", "p": "P", "r": "R", "theta": "theta"}
@@ -104,51 +105,74 @@ def score_table(results: Results, variants: list[str], notes: Notes,
     return header, rows
 
 
-def mention_table(results: Results, notes: Notes, split: str = "dev"
-                  ) -> tuple[list[str], list[list[str]], pd.DataFrame]:
-    """Table 4: scores by average mention count of a pair; rows of variants show the change vs base.
+def reference_variant(variants: list[str]) -> str:
+    """The run each variant's change is taken against: ``continue`` when the grid has it, else ``base``."""
+    return CONTINUE if CONTINUE in variants else BASE
 
-    Returns (header, rows, the ``mentions`` table).
-    """
-    b = results.buckets[results.buckets.split == split].copy()
+
+def breakdown_stats(results: Results, kind: str, split: str = "dev") -> pd.DataFrame:
+    """The ``breakdown`` table of one kind (percent): dataset, model, variant, bucket, metric, mean,
+    std, n_seeds, reference, delta (mean over seeds of the paired change against the reference run
+    of the same seed; NaN for the reference itself or when it has no run of those seeds)."""
+    b = results.buckets[(results.buckets.split == split) & (results.buckets.breakdown == kind)].copy()
     b["value"] *= 100.0
-    stats = (b.groupby(["dataset", "model", "variant", "bucket", "metric"], sort=False)["value"]
-             .agg(mean="mean", std="std", n_seeds="count").reset_index())
-    stats["std"] = stats["std"].fillna(0.0)
-    base = stats[stats.variant == BASE].set_index(["dataset", "model", "bucket", "metric"])["mean"]
-    stats["delta_vs_base"] = [
-        (r["mean"] - base.get((r.dataset, r.model, r.bucket, r.metric), float("nan")))
-        if r.variant != BASE else float("nan") for _, r in stats.iterrows()
-    ]
+    keys = ["dataset", "model", "variant", "bucket", "metric"]
+    stats = b.groupby(keys, sort=False)["value"].agg(mean="mean", std="std", n_seeds="count").reset_index()
+    reference = reference_variant(results.grid.variants)
+    ref = b[b.variant == reference].set_index(["dataset", "model", "bucket", "metric", "seed"])["value"]
+    deltas = []
+    for _, r in stats.iterrows():
+        runs = b[(b.dataset == r.dataset) & (b.model == r.model) & (b.variant == r.variant)
+                 & (b.bucket == r.bucket) & (b.metric == r.metric)]
+        paired = [v - ref[(r.dataset, r.model, r.bucket, r.metric, s)] for s, v in zip(runs.seed, runs.value)
+                  if (r.dataset, r.model, r.bucket, r.metric, s) in ref.index]
+        deltas.append(sum(paired) / len(paired) if paired and r.variant != reference else float("nan"))
+    stats["reference"] = reference
+    stats["delta"] = deltas
+    return stats
+
+
+def breakdown_table(results: Results, kind: str, buckets: list[str], notes: Notes, split: str = "dev",
+                    metrics: tuple[str, ...] = ("ign_f1", "f1")) -> tuple[list[str], list[list[str]], pd.DataFrame]:
+    """Scores by group of entity pairs: per group the absolute scores, then, in a separate column,
+    the change of F1 against ``continue`` (``base`` when the grid has no continue runs).
+
+    Rows: base, continue and every stage-2 variant (Table 4 when ``kind`` is ``mentions``).
+    Returns (header, rows, :func:`breakdown_stats`).
+    """
+    stats = breakdown_stats(results, kind, split)
+    reference = reference_variant(results.grid.variants)
     datasets = results.grid.datasets
-    metrics = ("ign_f1", "f1")
-    header = ["Model"] + [f"{d} {bk} {METRIC_LABELS[m]}" for d in datasets for bk in MENTION_BUCKETS
-                          for m in metrics]
-    variants = [v for v in (BASE, KIRE) if v in results.grid.variants]
+    header = ["Model"]
+    for d in datasets:
+        for bk in buckets:
+            header += [f"{d} {bk} {METRIC_LABELS[m]}" for m in metrics]
+            header.append(f"{d} {bk} ΔF1 vs {reference}")
     rows = []
     for model in results.grid.models:
-        for variant in variants:
+        for variant in compared_variants(results.grid.variants):
             label = model_label(model) if variant == BASE else f"{model_label(model)} {variant_label(variant)}"
             cells = []
             for d in datasets:
-                for bk in MENTION_BUCKETS:
+                for bk in buckets:
+                    sel = stats[(stats.dataset == d) & (stats.model == model) & (stats.variant == variant)
+                                & (stats.bucket == bk)]
                     for m in metrics:
-                        hit = stats[(stats.dataset == d) & (stats.model == model) & (stats.variant == variant)
-                                    & (stats.bucket == bk) & (stats.metric == m)]
+                        hit = sel[sel.metric == m]
                         if hit.empty:
                             cells.append(f"{DASH} " + notes.mark(
-                                f"{d}/{model}/{variant}: no {split} mention-count breakdown "
-                                "(run missing or its metrics.json has no breakdowns.mentions)."))
-                        elif variant == BASE:
-                            cells.append(f"{hit.iloc[0]['mean']:.2f}")
-                        elif pd.isna(hit.iloc[0]["delta_vs_base"]):
-                            cells.append(f"{hit.iloc[0]['mean']:.2f} " + notes.mark(
-                                f"{d}/{model}: the base run is missing, so the absolute score "
-                                "is shown instead of the change."))
+                                f"{d}/{model}/{variant}: no {split} '{kind}' breakdown "
+                                "(run missing or its metrics.json has none)."))
                         else:
-                            delta = hit.iloc[0]["delta_vs_base"]
-                            arrow = "" if round(abs(delta), 2) == 0 else "↑" if delta > 0 else "↓"
-                            cells.append(f"{arrow}{abs(delta):.2f}")
+                            r = hit.iloc[0]
+                            cells.append(f"{r['mean']:.2f}" if r["n_seeds"] < 2 else f"{r['mean']:.2f} ± {r['std']:.2f}")
+                    hit = sel[sel.metric == "f1"]
+                    if variant == reference:
+                        cells.append("(reference)")
+                    elif hit.empty or pd.isna(hit.iloc[0]["delta"]):
+                        cells.append(DASH)
+                    else:
+                        cells.append(f"{hit.iloc[0]['delta']:+.2f}")
             rows.append([label] + cells)
     return header, rows, stats
 
@@ -158,3 +182,40 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def _interval(low: float, high: float) -> str:
+    return DASH if pd.isna(low) else f"[{low:+.2f}, {high:+.2f}]"
+
+
+def comparison_rows(comparison: pd.DataFrame, split: str, metric: str, notes: Notes
+                    ) -> tuple[list[str], list[list[str]]]:
+    """The comparison against ``continue`` (kire.report.compare.comparison_table) as Markdown cells:
+    absolute scores in one column, changes in their own columns, one row per dataset x model x variant."""
+    label = METRIC_LABELS[metric]
+    header = ["Dataset", "Model", "Variant", f"{split} {label} (mean ± std)", "seeds",
+              f"Δ{label} vs continue, per seed", f"Δ{label} mean ± std", "95% CI over seeds (t)",
+              "95% CI over documents (bootstrap)"]
+    rows = []
+    sel = comparison[(comparison.split == split) & (comparison.metric == metric)]
+    for _, r in sel.iterrows():
+        score = f"{r['mean']:.2f}" if pd.isna(r["std"]) else f"{r['mean']:.2f} ± {r['std']:.2f}"
+        if r.variant == CONTINUE:
+            diffs = mean = "(reference)"
+        elif not r["diffs"]:
+            diffs = mean = f"{DASH} " + notes.mark("no continue run of the same seeds: no paired change.")
+        else:
+            diffs = r["diffs"]
+            mean = f"{r['diff_mean']:+.2f}" + ("" if pd.isna(r["diff_std"]) else f" ± {r['diff_std']:.2f}")
+        seeds_ci = _interval(r["t_low"], r["t_high"])
+        if r.variant != CONTINUE and r["diffs"] and seeds_ci == DASH:
+            seeds_ci += " " + notes.mark("one seed: no interval over seeds.")
+        boot = _interval(r["boot_low"], r["boot_high"])
+        if r.variant != CONTINUE and r["diffs"] and boot == DASH:
+            boot += " " + notes.mark("no per-document counts (result file or the split's truth absent).")
+        name = variant_label(r.variant)
+        if r.variant == BASE:
+            name = "base (before stage 2)"
+        rows.append([r.dataset, model_label(r.model), name, score, str(int(r["n_seeds"])), diffs, mean,
+                     seeds_ci, boot])
+    return header, rows
