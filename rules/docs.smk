@@ -45,6 +45,8 @@ rule link_entities:
         report=links_path("{dataset}", "report.json"),
     params:
         options=shlex.quote(json.dumps(config["linking"], sort_keys=True)),
+        # the scored splits are linked without coherence, which would read their protected pairs
+        protected=shlex.join(config["filter"]["splits"]),
         docs=lambda wildcards, input: str(Path(input.docs[0]).parents[1]),
         kg=lambda wildcards, input: str(Path(input.kg).parent),
         out=lambda wildcards, output: str(Path(output.links).parent),
@@ -58,8 +60,8 @@ rule link_entities:
         mem_mb=8000,
     shell:
         "kire link --dataset {wildcards.dataset} --docs {params.docs} --kg {params.kg}"
-        " --out {params.out} --options {params.options} --threads {threads}"
-        " --memory-limit {params.duckdb_memory} > {log} 2>&1"
+        " --out {params.out} --options {params.options} --protected-splits {params.protected}"
+        " --threads {threads} --memory-limit {params.duckdb_memory} > {log} 2>&1"
 
 
 rule filter_kg:

@@ -3,6 +3,7 @@
 #   train_char_embeddings  sequences + document tokens          -> RESULTS/embed/chars/
 #   pretrain_autoencoder   sequences + GloVe + char vectors     -> RESULTS/embed/autoencoder/
 #   encode_attributes      frozen encoder, subgraph entities    -> RESULTS/embed/attribute_codes/
+#                          (`instance of` rows the leakage filter dropped get no code)
 # The AutoEncoder is pretrained on every item of the KG; codes are exported for the entities of
 # every dataset's subgraphs (linked entities and their neighbours), the input of the KIRE layer.
 
@@ -112,9 +113,11 @@ rule encode_attributes:
         glove=EMBED_GLOVE,
         nodes=[subgraph_path(name, split, "nodes.parquet") for name in DATASETS
                for split in SPLITS],
+        filtered=kg_filtered_path("audit.json"),
     output:
         EMBED_CODES,
     params:
+        filtered=lambda wc, input: os.path.dirname(input.filtered),
         sequences=lambda wc, input: folder_of(input.sequences),
         chars=lambda wc, input: folder_of(input.chars),
         model=lambda wc, input: folder_of(input.model),
@@ -129,7 +132,7 @@ rule encode_attributes:
         mem_mb=8000,
     shell:
         "kire embed encode --sequences {params.sequences:q} --chars {params.chars:q} {params.glove}"
-        " --model {params.model:q} --entities {input.nodes:q} --entities-column qid"
+        " --model {params.model:q} --entities {input.nodes:q} --entities-column qid --filtered {params.filtered:q}"
         " --threads {threads} --no-progress --out {params.out:q} > {log:q} 2>&1"
 
 

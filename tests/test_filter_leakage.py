@@ -62,7 +62,8 @@ def test_cooccurrence_drops_test_pairs_both_directions_and_keeps_the_rest(tmp_pa
 
 def test_policies_are_configurable(tmp_path, linked):
     kg, datasets = linked
-    filter_relation_triples(kg, datasets, tmp_path / "labeled", FilterConfig(policy="labeled_pairs"))
+    # dev's one document is unlabeled and pairless: labeled_pairs protects test alone here
+    filter_relation_triples(kg, datasets, tmp_path / "labeled", FilterConfig(policy="labeled_pairs", splits=["test"]))
     assert kept_ids(tmp_path / "labeled") == {2, 3, 4, 5, 6}   # only the labeled pair (Berlin, Germany)
     filter_relation_triples(kg, datasets, tmp_path / "none", FilterConfig(policy="none"))
     assert kept_ids(tmp_path / "none") == set(range(len(TRIPLES)))
@@ -70,6 +71,19 @@ def test_policies_are_configurable(tmp_path, linked):
     assert kept_ids(tmp_path / "train") == {2, 3, 6}            # London/UK of train protected too
     with pytest.raises(KireError, match="filter.policy must be one of"):
         FilterConfig(policy="everything")
+
+
+def test_every_scored_split_is_protected_by_default(tmp_path):
+    kg = write_kg(tmp_path / "kg", ITEMS, triples=TRIPLES)
+    docs = write_splits(tmp_path / "docs", {"train": [doc("a", [("Berlin", "LOC")])],
+                                            "dev": [doc("b", [("London", "LOC"), ("United Kingdom", "LOC")])],
+                                            "test": [doc("c", [("Berlin", "LOC"), ("Germany", "LOC")])]})
+    link_dataset("toy", docs, kg, tmp_path / "links", LinkingConfig())
+    datasets = [LinkedDataset("toy", tmp_path / "links" / "links.parquet", docs)]
+    assert FilterConfig().splits == ["dev", "test"]
+    audit = filter_relation_triples(kg, datasets, tmp_path / "f", FilterConfig())
+    assert kept_ids(tmp_path / "f") == {2, 3, 5, 6}  # London/UK of dev and Berlin/Germany of test dropped
+    assert audit["splits"] == ["dev", "test"] and {e["split"] for e in audit["examples"]} == {"dev", "test"}
 
 
 def test_labeled_pairs_refuses_unlabeled_test_split(tmp_path):

@@ -14,6 +14,10 @@ Table ``attribute_sequences`` (one Parquet file), sorted by ``entity`` then ``tr
 ``attribute``  string   attribute name a (e.g. "label", "instance of", "population")
 ``value``      string   value text v
 ``tokens``     list<string>  tokenize(a) + tokenize(v), cut to ``max_tokens``
+``value_id``   string   the class's KG id on ``instance of`` rows (the triple's tail), else null
+
+The ``instance of`` rows are relation triples: the leakage filter (kire.subgraph.filter) may drop
+some of them, so :func:`without_dropped_classes` removes those rows before codes are exported.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ log = logging.getLogger(__name__)
 
 SEQUENCE_SCHEMA = pa.schema([
     ("entity", pa.string()), ("triple", pa.int32()), ("attribute", pa.string()),
-    ("value", pa.string()), ("tokens", pa.list_(pa.string())),
+    ("value", pa.string()), ("tokens", pa.list_(pa.string())), ("value_id", pa.string()),
 ])
 
 DEFAULT_EXCLUDED_DATATYPES = ("external-id", "commonsMedia", "url", "geo-shape", "tabular-data")
@@ -49,8 +53,8 @@ def kg_table_glob(kg_dir: str | Path, table: str) -> str:
 def attribute_rows(kg_dir: str | Path, entity_ids: list[str] | None = None,
                    exclude_datatypes: tuple[str, ...] | list[str] = DEFAULT_EXCLUDED_DATATYPES,
                    max_triples: int = 64) -> pa.Table:
-    """Return (entity, triple, attribute, value) rows of the items of the KG at ``kg_dir`` (all
-    items, or those of ``entity_ids``), ordered as the module docstring says."""
+    """Return (entity, triple, attribute, value, value_id) rows of the items of the KG at ``kg_dir``
+    (all items, or those of ``entity_ids``), ordered as the module docstring says."""
     import duckdb
 
     con = duckdb.connect()
@@ -68,39 +72,40 @@ def attribute_rows(kg_dir: str | Path, entity_ids: list[str] | None = None,
     query = f"""
     WITH props AS (SELECT id, label FROM entities WHERE type = 'property'),
     rows AS (
-        SELECT id AS entity, 0 AS kind, '' AS k1, '' AS k2, 'label' AS attribute, label AS value
+        SELECT id AS entity, 0 AS kind, '' AS k1, '' AS k2, 'label' AS attribute, label AS value,
+               CAST(NULL AS VARCHAR) AS value_id
         FROM items
       UNION ALL
-        SELECT id, 1, '', '', 'description', description FROM items
+        SELECT id, 1, '', '', 'description', description, NULL FROM items
       UNION ALL
         SELECT r.head, 2, r.tail, coalesce(r.statement_id, ''),
                coalesce((SELECT label FROM props WHERE id = '{INSTANCE_OF}'), 'instance of'),
-               coalesce(t.label, r.tail)
+               coalesce(t.label, r.tail), r.tail
         FROM relation_triples r JOIN items i ON r.head = i.id
         LEFT JOIN entities t ON t.id = r.tail
         WHERE r.property = '{INSTANCE_OF}'
       UNION ALL
-        SELECT a.id, 3, a.lang, a.alias, 'alias', a.alias
+        SELECT a.id, 3, a.lang, a.alias, 'alias', a.alias, NULL
         FROM aliases a JOIN items i ON a.id = i.id
         WHERE a.alias IS DISTINCT FROM i.label
       UNION ALL
-        SELECT t.id, 4, t.property, t.value, coalesce(p.label, t.property), t.value
+        SELECT t.id, 4, t.property, t.value, coalesce(p.label, t.property), t.value, NULL
         FROM attribute_triples t JOIN items i ON t.id = i.id
         LEFT JOIN props p ON p.id = t.property
         WHERE t.datatype IS NULL OR t.datatype NOT IN (SELECT datatype FROM excluded)
     ),
     kept AS (
-        SELECT DISTINCT ON (entity, attribute, value) entity, kind, k1, k2, attribute, value
+        SELECT DISTINCT ON (entity, attribute, value) entity, kind, k1, k2, attribute, value, value_id
         FROM rows WHERE value IS NOT NULL AND trim(value) <> ''
         ORDER BY entity, attribute, value, kind, k1, k2
     ),
     numbered AS (
-        SELECT entity, attribute, value,
+        SELECT entity, attribute, value, value_id,
                row_number() OVER (PARTITION BY entity ORDER BY kind, k1, k2, attribute, value) - 1
                  AS triple
         FROM kept
     )
-    SELECT entity, CAST(triple AS INTEGER) AS triple, attribute, value
+    SELECT entity, CAST(triple AS INTEGER) AS triple, attribute, value, value_id
     FROM numbered WHERE triple < {int(max_triples)}
     ORDER BY entity, triple
     """
@@ -142,5 +147,39 @@ def attribute_sequences(kg_dir: str | Path, entity_ids: list[str] | None = None,
     return pa.table({
         "entity": rows.column("entity"), "triple": rows.column("triple"),
         "attribute": rows.column("attribute"), "value": rows.column("value"),
-        "tokens": pa.array(tokens, pa.list_(pa.string())),
+        "tokens": pa.array(tokens, pa.list_(pa.string())), "value_id": rows.column("value_id"),
     }, schema=SEQUENCE_SCHEMA)
+
+
+def without_dropped_classes(sequences: pa.Table, filtered_dir: str | Path,
+                            file: str = "sequences") -> pa.Table:
+    """Return ``sequences`` (the table above) without the ``instance of`` rows whose triple
+    ``entity -P31-> value_id`` is not among the relation triples of ``filtered_dir`` (the output of
+    `kire kg filter`), with ``triple`` renumbered 0.. within each entity.
+
+    Raises InputError when ``sequences`` has no ``value_id`` column (written before it existed:
+    rerun `kire embed sequences`) or ``filtered_dir`` has no relation triples.
+    """
+    import duckdb
+
+    if "value_id" not in sequences.column_names:
+        raise InputError(file, None, "value_id", "column missing: rerun `kire embed sequences`")
+    con = duckdb.connect()
+    try:
+        con.register("seq", sequences)
+        kept = con.sql(f"""
+            SELECT s.* FROM seq s
+            WHERE s.value_id IS NULL OR EXISTS (
+                SELECT 1 FROM read_parquet('{kg_table_glob(filtered_dir, "relation_triples")}') r
+                WHERE r.head = s.entity AND r.property = '{INSTANCE_OF}' AND r.tail = s.value_id)
+            ORDER BY s.entity, s.triple""").to_arrow_table()
+    finally:
+        con.close()
+    entity = kept.column("entity").to_pylist()
+    ranks, previous, k = [], None, 0
+    for e in entity:
+        k = k + 1 if e == previous else 0
+        ranks.append(k)
+        previous = e
+    return kept.set_column(kept.schema.get_field_index("triple"), "triple",
+                           pa.array(ranks, pa.int32())).cast(sequences.schema)

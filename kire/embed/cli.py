@@ -73,6 +73,9 @@ def register(subparsers) -> None:
                         help="Parquet files whose column --entities-column lists the entities to "
                              "export (default: every entity of the sequences folder)")
     encode.add_argument("--entities-column", default="id")
+    encode.add_argument("--filtered", default=None,
+                        help="leakage-filtered KG folder (`kire kg filter`): `instance of` rows whose "
+                             "triple the filter dropped get no code")
     encode.add_argument("--batch-size", type=int, default=512)
     encode.set_defaults(func=run_encode)
 
@@ -205,6 +208,13 @@ def run_encode(args: argparse.Namespace) -> int:
         table = table.filter(pc.is_in(table.column("entity"), value_set=pa.array(ids, pa.string())))
         log.info("%d of the %d requested entities are KG items with attribute sequences",
                  len(ids), len(wanted))
+    if args.filtered:
+        from kire.embed.attributes import without_dropped_classes
+
+        n_before = table.num_rows
+        table = without_dropped_classes(table, args.filtered, str(Path(args.sequences) / SEQUENCES_FILE))
+        log.info("%d `instance of` rows left out: their triples were dropped by the leakage filter",
+                 n_before - table.num_rows)
     encoder = load_encoder(args.model)
     lookup = _lookup(args.glove, args.chars)
     if lookup.dim != encoder.dim:

@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     link.add_argument("--docs", required=True, help="document tables root, RESULTS/docs/<dataset>")
     link.add_argument("--kg", required=True, help="KG folder written by `kire kg extract`")
     link.add_argument("--out", required=True, help="output folder, e.g. RESULTS/links/<dataset>")
+    link.add_argument("--protected-splits", nargs="*", default=["dev", "test"], metavar="SPLIT",
+                      help="the leakage filter's splits (config filter.splits): their documents are "
+                           "linked without the coherence feature (default: dev test)")
     add_engine_arguments(link, "linking")
     link.set_defaults(func=run_link)
 
@@ -68,7 +71,7 @@ def run_link(args: argparse.Namespace) -> int:
 
     cfg = config_of(LinkingConfig, args.options, "linking")
     report = link_dataset(args.dataset, args.docs, args.kg, args.out, cfg, threads=args.threads,
-                          memory_limit=args.memory_limit)
+                          memory_limit=args.memory_limit, protected_splits=args.protected_splits)
     totals = report["totals"]
     log.info("%s: linked %d of %d entities (%.1f%%), %s", args.dataset, totals["linked"], totals["entities"],
              100 * totals["coverage"], totals["by_method"])

@@ -14,7 +14,13 @@ scored
   type (with their P279 subclasses down to ``type_class_depth`` levels), 0 if c has P31 values but
   none meets them, 0.5 when unknown (no P31, or the type has no configured classes);
 - ``coherence``: share of the other entities of the document (those with candidates) that have a
-  candidate joined to c by a relation triple, in either direction.
+  candidate joined to c by a relation triple, in either direction. Documents of the *protected*
+  splits (config ``filter.splits``, the scored ones) get no coherence (0 for every candidate, so it
+  does not rank): linking runs before the leakage filter, which needs the links, and every triple
+  coherence reads there joins two entities of one protected document, the very pairs the filter
+  protects (policy ``cooccurrence``; under ``labeled_pairs`` a superset). Links thus do not depend
+  on the filter policy, so the positive control (``none``) differs from a protected run only in
+  the triples.
 
 The best-scoring candidate wins (ties: more sitelinks, then the smaller id). A gold link carried by
 the dataset (DWIE concept ``link``: a Wikipedia title, or a QID) is resolved against the KG labels,
@@ -153,12 +159,17 @@ def candidate_table(con, kg: KgTables, cfg: LinkingConfig) -> str:
     return "cand0"
 
 
-def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfig) -> str:
+def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfig,
+                           protected_splits: tuple[str, ...] | list[str] = ()) -> str:
     """Create the temp table ``cand`` and return its name: the rows of ``candidates`` with the five
     features ``f_name, f_label, f_prior, f_type, f_coherence`` (each in [0, 1], see the module
-    docstring), ``n_candidates`` of the entity and the weighted ``score``.
+    docstring), ``n_candidates`` of the entity and the weighted ``score``. Candidates in documents
+    of ``protected_splits`` get ``f_coherence`` 0 (no triple between two of their entities is read).
     """
     w = cfg.weight
+    # (NOT IN an empty list is no SQL, and NOT IN (NULL) is never true)
+    unprotected = (f"c1.split NOT IN ({', '.join(sql_string(s) for s in protected_splits)})"
+                   if protected_splits else "true")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE cand_ids AS SELECT DISTINCT id FROM {candidates};
         CREATE OR REPLACE TEMP TABLE cand_edges AS
@@ -184,6 +195,7 @@ def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfi
         JOIN (SELECT a, b FROM cand_edges UNION SELECT b, a FROM cand_edges) e ON e.a = c1.id
         JOIN {candidates} c2 ON c2.split = c1.split AND c2.doc = c1.doc AND c2.id = e.b
                              AND c2.entity <> c1.entity
+        WHERE {unprotected}
         GROUP BY ALL;
         CREATE OR REPLACE TEMP TABLE cand AS
         WITH feats AS (
@@ -276,17 +288,17 @@ def best_links(con, scored: str, gold: str) -> pa.Table:
 
 
 def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Path,
-                  cfg: LinkingConfig) -> pa.Table:
+                  cfg: LinkingConfig, protected_splits: tuple[str, ...] | list[str] = ()) -> pa.Table:
     """Return the chosen link of every linkable entity as a table with columns
     split, doc, entity, qid, score, method, n_candidates (ordered by split, doc, entity).
 
     ``entities``/``mentions``: the document tables plus a ``split`` column. Leaves the views
     ``cand`` (every scored candidate) and ``gold`` (resolved gold links) in ``con`` for the report.
-    Steps: :func:`candidate_table`, :func:`scored_candidate_table`, :func:`gold_link_table`,
+    ``protected_splits``: the leakage filter's splits, whose documents get no coherence. Steps: :func:`candidate_table`, :func:`scored_candidate_table`, :func:`gold_link_table`,
     :func:`best_links`.
     """
     kg = registered_inputs(con, entities, mentions, kg_dir, cfg)
-    scored = scored_candidate_table(con, candidate_table(con, kg, cfg), kg, cfg)
+    scored = scored_candidate_table(con, candidate_table(con, kg, cfg), kg, cfg, protected_splits)
     return best_links(con, scored, gold_link_table(con, kg, cfg))
 
 
@@ -349,17 +361,19 @@ def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: Lin
 
 def link_dataset(dataset: str, docs_root: str | Path, kg_dir: str | Path, out_dir: str | Path,
                  cfg: LinkingConfig, splits: tuple[str, ...] = ("train", "dev", "test"),
-                 threads: int | None = None, memory_limit: str | None = None) -> dict:
+                 threads: int | None = None, memory_limit: str | None = None,
+                 protected_splits: tuple[str, ...] | list[str] = ("dev", "test")) -> dict:
     """Link all entities of one dataset; write ``out_dir/links.parquet`` and ``out_dir/report.json``.
 
-    Returns the report.
+    ``protected_splits``: the leakage filter's splits (config ``filter.splits``), linked without
+    coherence (module docstring). Returns the report.
     """
     from kire.io import write_json_atomic, write_parquet_atomic
 
     entities, mentions = entity_tables(docs_root, list(splits))
     con = connect(threads, memory_limit)
     try:
-        chosen = link_entities(con, entities, mentions, kg_dir, cfg)
+        chosen = link_entities(con, entities, mentions, kg_dir, cfg, protected_splits)
         links = pa.table({
             "dataset": pa.array([dataset] * len(chosen), pa.string()),
             **{name: chosen[name] for name in LINKS_SCHEMA.names[1:]},

@@ -4,7 +4,8 @@ For each split of a dataset: the KG entities linked to its document entities (ho
 k-hop neighbourhood in the *filtered* relation triples (edges followed in both directions), at most
 ``neighbour_cap`` new neighbours per node and hop (the most popular first: sitelinks, then
 statements, then the larger id), with every filtered triple between two kept nodes and each node's
-attribute rows.
+attribute rows. Every relation triple read here comes from the filtered folder, the ``instance of``
+rows of the attributes included, so no triple the leakage filter dropped reaches a subgraph.
 
 Output (``out_dir`` = ``RESULTS/subgraph/<dataset>``)::
 
@@ -20,7 +21,7 @@ Output (``out_dir`` = ``RESULTS/subgraph/<dataset>``)::
 
 Attribute rows: the entity's ``label``, ``description`` and ``alias`` texts (pseudo-properties of
 those names, datatype ``string``), its ``instance of`` classes as ``P31`` rows rendered by class
-label (datatype ``wikibase-item``), then its attribute triples; at most ``attribute_cap`` per node,
+label (datatype ``wikibase-item``, read from the filtered triples), then its attribute triples; at most ``attribute_cap`` per node,
 in that order.
 """
 
@@ -94,7 +95,7 @@ def build_subgraphs(links_path: str | Path, kg_dir: str | Path, filtered_dir: st
         out_dir = Path(out_dir)
         report = {"hops": cfg.hops, "neighbour_cap": cfg.neighbour_cap, "attribute_cap": cfg.attribute_cap,
                   "splits": {}}
-        tables_by_split = {split: split_tables(con, split, node_table, kg_dir, cfg)
+        tables_by_split = {split: split_tables(con, split, node_table, kg_dir, filtered_dir, cfg)
                            for split, node_table in split_nodes.items()}
         relations = con.sql("SELECT * FROM relations ORDER BY rel").to_arrow_table()
     finally:
@@ -139,11 +140,13 @@ def expand(con, split: str, cfg: SubgraphConfig) -> str:
     return table
 
 
-def split_tables(con, split: str, node_table: str, kg_dir: str | Path, cfg: SubgraphConfig) -> dict[str, pa.Table]:
-    """The four per-split tables (schemas in :data:`SUBGRAPH_SCHEMAS`)."""
+def split_tables(con, split: str, node_table: str, kg_dir: str | Path, filtered_dir: str | Path,
+                 cfg: SubgraphConfig) -> dict[str, pa.Table]:
+    """The four per-split tables (schemas in :data:`SUBGRAPH_SCHEMAS`); the ``instance of`` rows
+    come from the filtered relation triples of ``filtered_dir``, the other tables from ``kg_dir``."""
     aliases = kg_table_sql(kg_dir, "aliases")
     attributes = kg_table_sql(kg_dir, "attribute_triples")
-    triples = kg_table_sql(kg_dir, "relation_triples")
+    triples = kg_table_sql(filtered_dir, "relation_triples")
     entities = kg_table_sql(kg_dir, "entities")
     lang = sql_string(cfg.language)
     con.execute(f"""
