@@ -75,10 +75,16 @@ rule evaluate_run:
         result=run_path(*RUN, "result_test.json"),
         docs=lambda wc: [docs_path(wc.dataset, s, "docs.parquet") for s in SPLITS],
         ign_facts=ign_facts_inputs,
+        rel_info=lambda wc: config["datasets"][wc.dataset]["rel_info"],
+        # the knowledge-channel breakdowns: linked entities per pair, KG edge per pair
+        links=links_path("{dataset}", "links.parquet"),
+        subgraph=lambda wc: [subgraph_path(wc.dataset, s, f"{t}.parquet") for s in SPLITS
+                             for t in ("doc_entities", "edges")],
     output:
         run_path(*RUN, "metrics.json"),
     params:
         docs=lambda wc: docs_path(wc.dataset),
+        subgraph=lambda wc: subgraph_path(wc.dataset),
         ign_facts=lambda wc: ign_facts_path(wc.dataset),
         run=lambda wildcards, input: os.path.dirname(input.theta),
     log:
@@ -90,7 +96,8 @@ rule evaluate_run:
         mem_mb=2000,
     shell:
         "kire eval-run {params.run} --dev {params.docs}/dev --test {params.docs}/test"
-        " --train {params.ign_facts} > {log} 2>&1"
+        " --train {params.ign_facts} --rel-info {input.rel_info} --links {input.links}"
+        " --subgraph {params.subgraph} > {log} 2>&1"
 
 
 TRAIN_ALL.extend(EXPERIMENT_RUNS)
