@@ -1,4 +1,5 @@
-"""Entity linking on tiny KGs: normalisation, ranking (prior, type, coherence), gold links, report."""
+"""Entity linking on tiny KGs: normalisation, ranking (prior, type, coherence), report (gold links:
+tests/test_linking_gold.py)."""
 
 from __future__ import annotations
 
@@ -86,32 +87,6 @@ def test_document_coherence_breaks_ties(tmp_path):
     links, _ = links_by_name(tmp_path, splits, kg)
     assert links[("train", 0, "Springfield")][0] == "Q28515"
     assert links[("train", 1, "Springfield")][0] == "Q49266"
-
-
-def test_gold_links_are_used_and_counted_separately(tmp_path):
-    kg = write_kg(tmp_path / "kg", {"Q567": ("Angela Merkel", 200, 100), "Q30": ("United States", 300, 300),
-                                    "Q64": ("Berlin", 280, 90), "Q821244": ("Berlin", 5, 5),
-                                    "Q1794": ("Frankfurt am Main", 200, 90), "Q9": ("Capital city", 999, 9)},
-                  aliases={"Q1794": ["Frankfurt"], "Q9": ["Berlin"]})
-    test_doc = doc("t", [("Merkel", "PER"), ("U.S.", "LOC"), ("Berlin", "LOC"), ("Nowhere", "LOC"),
-                         ("Frankfurt", "LOC")])
-    test_doc.entities[0].kb_id = "Angela_Merkel"   # Wikipedia title, resolved by the KG label
-    test_doc.entities[1].kb_id = "Q30"             # a QID as is
-    test_doc.entities[2].kb_id = "Berlin"          # two items labelled Berlin: the popular one
-    test_doc.entities[3].kb_id = "Atlantis_(myth)"  # not in the KG: counted, alias linking (none here)
-    test_doc.entities[4].kb_id = "Frankfurt"       # no label, but an alias equals the title
-    links, report = links_by_name(tmp_path, {"train": [doc("a", [("Berlin", "LOC")])],
-                                             "dev": [doc("b", [("Berlin", "LOC")])], "test": [test_doc]}, kg)
-    assert links[("test", 0, "Merkel")] == ("Q567", "gold")
-    assert links[("test", 0, "U.S.")] == ("Q30", "gold")
-    assert links[("test", 0, "Berlin")] == ("Q64", "gold")   # the label beats the more popular alias
-    assert links[("test", 0, "Frankfurt")] == ("Q1794", "gold")
-    assert links[("train", 0, "Berlin")][1] == "alias"
-    assert ("test", 0, "Nowhere") not in links
-    totals = report["totals"]
-    assert totals["by_method"] == {"alias": 2, "gold": 4}
-    assert totals["gold_links"] == 5 and totals["gold_unresolved"] == 1
-    assert report["gold_unresolved_samples"] == ["Atlantis_(myth)"]
 
 
 def test_missing_kg_table_is_one_clear_error(tmp_path):

@@ -1,6 +1,8 @@
 """Entity linking of document entities to KG entities (`kire link`); see :mod:`kire.linking.link`.
 
-- :mod:`kire.linking.link`      candidates, features, gold links and the best pick (DuckDB); the links table
+- :mod:`kire.linking.link`      candidates, features and the best pick (DuckDB); the links table
+- :mod:`kire.linking.gold`      gold links (QIDs, Wikipedia titles through sitelinks) and the linker's accuracy on them
+- :mod:`kire.linking.types`     dataset entity types onto the linker's type classes (linking.type_map)
 - :mod:`kire.linking.normalize` surface-form normalisation shared by mentions and KG aliases
 - :mod:`kire.linking.cli`       `kire link` and the DuckDB engine options of the stages after it
 

@@ -22,10 +22,15 @@ scored
   on the filter policy, so the positive control (``none``) differs from a protected run only in
   the triples.
 
+The dataset's entity types are checked through ``linking.type_map`` (:mod:`.types`).
+
 The best-scoring candidate wins (ties: more sitelinks, then the smaller id). A gold link carried by
-the dataset (DWIE concept ``link``: a Wikipedia title, or a QID) is resolved against the KG labels,
-then aliases, and used instead, with method ``gold``; unresolved gold links fall back to the alias
-linker and are counted in the report. An entity without any candidate is unlinked: it has no row.
+the dataset (DWIE concept ``link``: a Wikipedia title, or a QID) is resolved through the KG's
+``sitelinks`` of the dataset's wiki (:mod:`.gold`), never through labels, and used instead, with
+method ``gold``; an unresolved one is counted in the report and leaves its entity unlinked
+(``linking.unresolved_gold: unlinked``) or to the alias linker (``alias``). The report also gives
+the alias linker's accuracy against the resolved gold links. An entity without any candidate is
+unlinked: it has no row.
 
 Output ``links`` table (one row per linked entity; :data:`LINKS_SCHEMA`)::
 
@@ -37,14 +42,17 @@ Output ``links`` table (one row per linked entity; :data:`LINKS_SCHEMA`)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
 
 from kire.errors import KireError
 from kire.kg.duck import connect, kg_table_sql, sql_string
+from kire.linking.gold import gold_accuracy, gold_link_table, gold_targets, sitelinks_sql
 from kire.linking.normalize import DEFAULT_ARTICLES, norm_macro_sql
+from kire.linking.types import DEFAULT_TYPE_MAP, type_report, with_linking_types
 
 LINKS_SCHEMA = pa.schema([
     ("dataset", pa.string()), ("split", pa.string()), ("doc", pa.int32()), ("entity", pa.int32()),
@@ -52,7 +60,9 @@ LINKS_SCHEMA = pa.schema([
     ("n_candidates", pa.int32()),
 ])
 
-# Wikidata classes per DocRED type (DWIE types are mapped onto the same set by the reader).
+log = logging.getLogger(__name__)
+
+# Wikidata classes per DocRED type (other datasets' types are mapped onto them: linking.type_map).
 DEFAULT_TYPE_CLASSES: dict[str, list[str]] = {
     "PER": ["Q5"],
     "ORG": ["Q43229", "Q4830453", "Q783794", "Q3918", "Q7278", "Q476028", "Q215380", "Q18127",
@@ -72,6 +82,10 @@ class LinkingConfig:
         "name": 1.0, "label": 0.5, "prior": 1.0, "type": 1.0, "coherence": 1.0})
     type_classes: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_TYPE_CLASSES))
     type_class_depth: int = 2
+    type_map: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TYPE_MAP))
+    wiki: str = "enwiki"
+    wiki_by_dataset: dict[str, str] = field(default_factory=dict)
+    unresolved_gold: str = "unlinked"
     unlinked_samples: int = 20
 
     def weight(self, name: str) -> float:
@@ -102,6 +116,7 @@ class KgTables:
     aliases: str
     entities: str
     triples: str
+    sitelinks: str | None = None  # None: the KG was extracted without sitelinks (kg.sitelinks: [])
 
 
 def registered_inputs(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Path,
@@ -113,10 +128,14 @@ def registered_inputs(con, entities: pa.Table, mentions: pa.Table, kg_dir: str |
     """
     if not cfg.languages:
         raise KireError("linking.languages must name at least one language")
+    if cfg.unresolved_gold not in ("unlinked", "alias"):
+        raise KireError(f"linking.unresolved_gold must be unlinked or alias, not {cfg.unresolved_gold!r}")
     con.execute(norm_macro_sql(cfg.articles))
-    con.register("doc_entities", entities.select(["split", "doc", "entity", "type", "kb_id"]))
+    con.register("doc_entities", with_linking_types(entities.select(["split", "doc", "entity", "type", "kb_id"]),
+                                                    cfg.type_map, cfg.type_classes))
     con.register("doc_mentions", mentions.select(["split", "doc", "entity", "name"]))
-    kg = KgTables(*(kg_table_sql(kg_dir, t) for t in ("aliases", "entities", "relation_triples")))
+    kg = KgTables(*(kg_table_sql(kg_dir, t) for t in ("aliases", "entities", "relation_triples")),
+                  sitelinks=sitelinks_sql(kg_dir))
     if not con.sql(f"SELECT 1 FROM {kg.aliases} WHERE lang IN ({_languages_sql(cfg)}) LIMIT 1").fetchall():
         raise KireError(f"the KG in {kg_dir} has no aliases in linking.languages {cfg.languages} "
                         "(they must be among the kg.languages it was extracted with)")
@@ -229,51 +248,31 @@ def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfi
     return "cand"
 
 
-def gold_link_table(con, kg: KgTables, cfg: LinkingConfig) -> str:
-    """Create the temp table ``gold`` and return its name: ``split, doc, entity, kb_id, qid`` for
-    every entity with a dataset link (``kb_id``), ``qid`` NULL when the KG does not resolve it.
-
-    A QID is taken as is; a Wikipedia title matches a label, else an alias, in the first of
-    ``cfg.languages`` (the most sitelinks among equal matches).
-    """
+def best_alias_table(con, scored: str) -> str:
+    """Create the temp table ``best_alias`` and return its name: the alias linker's pick for every
+    entity with candidates (``split, doc, entity, qid, score, n_candidates``), made without the gold
+    links: best score, ties to more sitelinks, then the smaller id."""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE gold AS
-        WITH wanted AS (
-            SELECT split, doc, entity, kb_id,
-                   CASE WHEN regexp_full_match(kb_id, 'Q[0-9]+') THEN kb_id END AS direct,
-                   replace(kb_id, '_', ' ') AS title
-            FROM doc_entities WHERE kb_id IS NOT NULL AND kb_id <> ''
-        ), by_title AS (
-            SELECT a.alias AS title, a.id, bool_or(a.is_label) AS is_label FROM {kg.aliases} a
-            WHERE a.lang = {sql_string(cfg.languages[0])} AND a.alias IN (SELECT title FROM wanted)
-            GROUP BY ALL
-        ), resolved AS (
-            SELECT w.split, w.doc, w.entity, w.kb_id, coalesce(w.direct, t.id) AS id,
-                   coalesce(t.is_label, true) AS is_label
-            FROM wanted w LEFT JOIN by_title t ON w.direct IS NULL AND t.title = w.title
-        )
-        -- a label equal to the title beats an alias equal to it; then the most sitelinks
-        SELECT r.split, r.doc, r.entity, r.kb_id,
-               arg_max(k.id, (CASE WHEN r.is_label THEN 1 ELSE 0 END, k.n_sitelinks)) AS qid
-        FROM resolved r LEFT JOIN (
-            SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks FROM {kg.entities} WHERE type = 'item'
-        ) k ON k.id = r.id
-        GROUP BY r.split, r.doc, r.entity, r.kb_id;
+        CREATE OR REPLACE TEMP TABLE best_alias AS
+        SELECT split, doc, entity, id AS qid, score, n_candidates
+        FROM {scored}
+        QUALIFY row_number() OVER (PARTITION BY split, doc, entity ORDER BY score DESC, n_sitelinks DESC, id) = 1
     """)
-    return "gold"
+    return "best_alias"
 
 
-def best_links(con, scored: str, gold: str) -> pa.Table:
+def best_links(con, best_alias: str, gold: str, unresolved_gold: str = "unlinked") -> pa.Table:
     """The chosen link of every linkable entity: its resolved gold link (method ``gold``, score 1),
-    else its best-scoring candidate in ``scored`` (ties: more sitelinks, then the smaller id; method
-    ``alias``). Columns split, doc, entity, qid, score, method, n_candidates, ordered by split, doc, entity.
+    else the alias linker's pick in ``best_alias`` (method ``alias``), except for an entity whose
+    gold link is unresolved when ``unresolved_gold`` is ``unlinked``. Columns split, doc, entity,
+    qid, score, method, n_candidates, ordered by split, doc, entity.
     """
+    keep_alias = "true" if unresolved_gold == "alias" else "u.entity IS NULL"
     return con.sql(f"""
-        WITH best AS (
-            SELECT split, doc, entity, id AS qid, score, n_candidates
-            FROM {scored}
-            QUALIFY row_number() OVER (PARTITION BY split, doc, entity
-                                       ORDER BY score DESC, n_sitelinks DESC, id) = 1
+        WITH alias AS (
+            SELECT b.* FROM {best_alias} b
+            LEFT JOIN (SELECT split, doc, entity FROM {gold} WHERE qid IS NULL) u USING (split, doc, entity)
+            WHERE {keep_alias}
         )
         SELECT coalesce(g.split, b.split) AS split, coalesce(g.doc, b.doc) AS doc,
                coalesce(g.entity, b.entity) AS entity,
@@ -281,7 +280,7 @@ def best_links(con, scored: str, gold: str) -> pa.Table:
                CAST(CASE WHEN g.qid IS NOT NULL THEN 1.0 ELSE b.score END AS FLOAT) AS score,
                CASE WHEN g.qid IS NOT NULL THEN 'gold' ELSE 'alias' END AS method,
                CAST(coalesce(b.n_candidates, 0) AS INTEGER) AS n_candidates
-        FROM best b FULL JOIN (SELECT * FROM {gold} WHERE qid IS NOT NULL) g
+        FROM alias b FULL JOIN (SELECT * FROM {gold} WHERE qid IS NOT NULL) g
           ON g.split = b.split AND g.doc = b.doc AND g.entity = b.entity
         ORDER BY split, doc, entity
     """).to_arrow_table()
@@ -293,22 +292,28 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
     split, doc, entity, qid, score, method, n_candidates (ordered by split, doc, entity).
 
     ``entities``/``mentions``: the document tables plus a ``split`` column. Leaves the views
-    ``cand`` (every scored candidate) and ``gold`` (resolved gold links) in ``con`` for the report.
-    ``protected_splits``: the leakage filter's splits, whose documents get no coherence. Steps: :func:`candidate_table`, :func:`scored_candidate_table`, :func:`gold_link_table`,
-    :func:`best_links`.
+    ``cand`` (every scored candidate), ``best_alias`` (the alias linker's picks) and ``gold`` (gold
+    links, resolved through the sitelinks of ``cfg.wiki``) in ``con`` for the report.
+    ``protected_splits``: the leakage filter's splits, whose documents get no coherence. Steps: :func:`candidate_table`, :func:`scored_candidate_table`, :func:`best_alias_table`,
+    :func:`kire.linking.gold.gold_link_table`, :func:`best_links`.
     """
     kg = registered_inputs(con, entities, mentions, kg_dir, cfg)
     scored = scored_candidate_table(con, candidate_table(con, kg, cfg), kg, cfg, protected_splits)
-    return best_links(con, scored, gold_link_table(con, kg, cfg))
+    gold = gold_link_table(con, gold_targets(entities, cfg.wiki), kg.entities, kg.sitelinks)
+    return best_links(con, best_alias_table(con, scored), gold, cfg.unresolved_gold)
 
 
-def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: LinkingConfig) -> dict:
-    """The linking report of one dataset (after :func:`link_entities` on ``con``).
+def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: LinkingConfig,
+                has_sitelinks: bool = True) -> dict:
+    """The linking report of one dataset (after :func:`link_entities` on ``con``); ``has_sitelinks``:
+    whether the KG has a sitelinks table.
 
     ``{dataset, languages, weights, totals: {entities, linked, coverage, by_method, gold_links,
     gold_unresolved, with_candidates, ambiguous, mean_candidates}, splits: {split: {entities,
     linked, coverage, by_type: {type: {entities, linked, coverage}}}}, unlinked_samples: {split:
-    [[name, count], ...]}, gold_unresolved_samples: [kb_id, ...]}``.
+    [[name, count], ...]}, gold_unresolved_samples: [kb_id, ...], gold: {wiki, sitelinks_table,
+    unresolved_gold, by: {qid, sitelink}, accuracy: kire.linking.gold.gold_accuracy | null},
+    types: kire.linking.types.type_report}``.
     """
     con.register("report_entities", entities.select(["split", "doc", "entity", "type", "name"]))
     con.register("report_links", links)
@@ -343,6 +348,15 @@ def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: Lin
         "SELECT count(*), count(*) FILTER (WHERE qid IS NULL) FROM gold").fetchall()[0]
     gold_samples = [r[0] for r in con.execute(
         "SELECT DISTINCT kb_id FROM gold WHERE qid IS NULL ORDER BY kb_id LIMIT 20").fetchall()]
+    gold = {"wiki": cfg.wiki, "sitelinks_table": has_sitelinks, "unresolved_gold": cfg.unresolved_gold,
+            "by": dict(con.execute("SELECT via, count(*) FROM gold WHERE qid IS NOT NULL GROUP BY ALL ORDER BY ALL")
+                       .fetchall()),
+            "accuracy": gold_accuracy(con, "best_alias", "cand", "gold", cfg.unlinked_samples)}
+    if gold_unresolved:
+        log.warning("%s: %d of %d gold links unresolved (no %s sitelink with that title%s), e.g. %s", dataset,
+                    gold_unresolved, gold_total, cfg.wiki,
+                    "" if has_sitelinks else "; the KG has no sitelinks table: extract it with kg.sitelinks",
+                    ", ".join(gold_samples[:5]))
     by_method = dict(con.execute(
         "SELECT method, count(*) FROM report_links GROUP BY ALL ORDER BY ALL").fetchall())
     total = len(entities)
@@ -355,7 +369,8 @@ def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: Lin
             "with_candidates": with_cands, "ambiguous": ambiguous,
             "mean_candidates": round(float(mean_cands), 3),
         },
-        "splits": splits, "unlinked_samples": unlinked, "gold_unresolved_samples": gold_samples,
+        "splits": splits, "unlinked_samples": unlinked, "gold_unresolved_samples": gold_samples, "gold": gold,
+        "types": type_report(dataset, entities, cfg.type_map, cfg.type_classes),
     }
 
 
@@ -366,10 +381,12 @@ def link_dataset(dataset: str, docs_root: str | Path, kg_dir: str | Path, out_di
     """Link all entities of one dataset; write ``out_dir/links.parquet`` and ``out_dir/report.json``.
 
     ``protected_splits``: the leakage filter's splits (config ``filter.splits``), linked without
-    coherence (module docstring). Returns the report.
+    coherence (module docstring). Gold titles are looked up on ``cfg.wiki_by_dataset[dataset]``, else
+    ``cfg.wiki``. Returns the report.
     """
     from kire.io import write_json_atomic, write_parquet_atomic
 
+    cfg = replace(cfg, wiki=str(cfg.wiki_by_dataset.get(dataset, cfg.wiki)))
     entities, mentions = entity_tables(docs_root, list(splits))
     con = connect(threads, memory_limit)
     try:
@@ -378,7 +395,7 @@ def link_dataset(dataset: str, docs_root: str | Path, kg_dir: str | Path, out_di
             "dataset": pa.array([dataset] * len(chosen), pa.string()),
             **{name: chosen[name] for name in LINKS_SCHEMA.names[1:]},
         }).cast(LINKS_SCHEMA)
-        report = link_report(con, dataset, entities, links, cfg)
+        report = link_report(con, dataset, entities, links, cfg, sitelinks_sql(kg_dir) is not None)
     finally:
         con.close()
     out_dir = Path(out_dir)
