@@ -125,7 +125,7 @@ def add_structured_attention(encoder: nn.Module, form: str) -> list[StructuredSe
 
     Raises KireError when the model has no module of that shape (e.g. DistilBERT's ``q_lin``).
     """
-    init_std = float(getattr(encoder.config, "initializer_range", 0.02))
+    init_std = float(getattr(getattr(encoder, "config", None), "initializer_range", 0.02))
     wrappers = []
     for parent in list(encoder.modules()):
         for name, child in list(parent.named_children()):
