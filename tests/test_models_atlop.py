@@ -7,7 +7,14 @@ import json
 import pytest
 import torch
 
-from kire.models.atlop import window_spans
+from types import SimpleNamespace
+
+import numpy as np
+from transformers import AutoModel, RobertaConfig
+
+from kire.docs.model import Document, Entity, Mention
+from kire.inject.collate import word_spans_to_h
+from kire.models.atlop import ATLOP, encoder_window, window_spans
 from kire.models.features import LabelSpace, collate
 from kire.models.registry import model_class
 from tests.models_fixtures import RELATIONS, run_kire, tiny_documents, write_tiny_dataset
@@ -31,7 +38,53 @@ def test_mentions_are_wrapped_in_markers(setup):
         assert tokens[start] == "*" and tokens[end - 1] == "*"
     # "Anna Berg" (entity 0, words 0-1): * anna berg *
     assert tokens[f.mentions[0, 1]:f.mentions[0, 2]] == ["*", "anna", "berg", "*"]
-    assert tokens[f.word_starts[5]] == "uppsala"
+    # a word's position is where it begins: the start marker of a mention's first word
+    assert tokens[f.word_starts[5]] == "*" and tokens[f.word_starts[5] + 1] == "uppsala"
+    assert tokens[f.word_starts[4]] == "in"
+
+
+def test_coreference_spans_map_onto_the_mention_markers(setup):
+    """A word span maps onto H as the mention's marked span: it starts at the start marker (the
+    state ATLOP pools) and stops before the next mention's start marker, even when mentions touch."""
+    docs, space, model = setup
+    m = lambda sent, start, end, name, typ: Mention(sent, start, end, name, typ)  # noqa: E731
+    touching = Document(
+        title="Touching", sents=[["New", "York", "Giants", "Stadium", "opened", "in", "New", "Jersey", "."]],
+        entities=[Entity([m(0, 0, 2, "New York", "LOC")], "LOC"), Entity([m(0, 2, 4, "Giants Stadium", "LOC")], "LOC"),
+                  Entity([m(0, 6, 8, "New Jersey", "LOC")], "LOC")],
+        labels=[])
+    for doc in [*docs, touching]:
+        f = model.featurize(doc, 0)
+        tokens = model.tokenizer.convert_ids_to_tokens(f.token_ids.tolist())
+        spans = np.asarray([doc.doc_span(mention) for ent in doc.entities for mention in ent.mentions])
+        start, end, valid = word_spans_to_h(spans[:, 0], spans[:, 1], f.word_starts, len(f.token_ids))
+        assert valid.all()
+        assert start.tolist() == f.mentions[:, 1].tolist() and end.tolist() == f.mentions[:, 2].tolist()
+        assert all(tokens[s] == "*" and tokens[e - 1] == "*" for s, e in zip(start, end))
+    # "New York" ends where "Giants Stadium" starts: * new york * | * giants stadium *
+    assert tokens[start[0]:end[0]] == ["*", "new", "york", "*"] and end[0] == start[1]
+
+
+def test_window_comes_from_the_encoder_position_limit(setup):
+    docs, space, model = setup
+    assert model.window == 512  # BERT-type MiniLM: 512 position ids, all usable
+    # a RoBERTa-type encoder numbers positions from padding_idx + 1: 18 ids leave 16 positions
+    config = RobertaConfig(vocab_size=model.tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
+                           num_attention_heads=2, intermediate_size=64, max_position_embeddings=18)
+    torch.manual_seed(0)
+    roberta = AutoModel.from_config(config, attn_implementation="eager").eval()  # ATLOP reads attentions
+    assert encoder_window(roberta, model.tokenizer) == 16
+    assert encoder_window(roberta, SimpleNamespace(model_max_length=8)) == 8   # the tokenizer's limit
+    assert encoder_window(roberta, SimpleNamespace(model_max_length=int(1e30))) == 16  # "no limit" sentinel
+    atlop = ATLOP(space, roberta, model.tokenizer, emb_size=64, block_size=16)
+    batch = collate([atlop.featurize(d, i) for i, d in enumerate(docs)], space.n_classes)
+    assert batch.token_ids.shape[1] > 16  # the documents need several windows
+    with torch.no_grad():
+        encoded = atlop.encode(batch)
+        assert torch.isfinite(encoded.H).all()
+        atlop.window = 18  # the raw max_position_embeddings runs past the position table
+        with pytest.raises((IndexError, RuntimeError), match="out of"):  # position 18 of an 18-row table
+            atlop.encode(batch)
 
 
 def test_window_spans_cover_the_content_with_overlap():

@@ -1,8 +1,11 @@
 """ATLOP (Zhou et al., 2021): localized context pooling and adaptive thresholding over a transformer.
 
 Encoding: the document's words are split into subwords with a marker ``*`` before and after every
-mention; a document longer than the encoder window is split into overlapping windows whose states
-(and last-layer attentions) are averaged where they overlap. H is the last layer ``[B, L, d]``;
+mention; a document longer than the encoder window (:func:`encoder_window`: the positions the
+encoder really has) is split into overlapping windows whose states (and last-layer attentions) are
+averaged where they overlap. A word's H position is where it begins, its start marker included, so
+a word span (a coreference mention of the KIRE layer) covers exactly a mention's marked span and
+its first position is the start marker that ATLOP pools. H is the last layer ``[B, L, d]``;
 ``encode`` returns it with that layer's attention ``[B, heads, L, L]`` (kire.models.base.Encoded).
 
 Prediction: an entity is the logsumexp of its mentions' start-marker states, and its attention the
@@ -49,6 +52,24 @@ def encoder_folder(setting: str | None) -> str:
         raise KireError(f"encoder folder {folder} has no config.json: name a local Hugging Face model "
                         "folder (train.encoder), e.g. a downloaded bert-base-cased")
     return folder
+
+
+def encoder_window(transformer: nn.Module, tokenizer) -> int:
+    """The longest input, special tokens included, that ``transformer`` encodes: its
+    ``max_position_embeddings`` less the position ids RoBERTa-type encoders reserve (their
+    embeddings number positions from ``padding_idx + 1``: 514 - 2 = 512 for roberta-base), or the
+    tokenizer's ``model_max_length`` when that is smaller (tokenizers without a limit report a
+    huge sentinel, which never wins)."""
+    window = int(transformer.config.max_position_embeddings)
+    padding_idx = getattr(getattr(transformer, "embeddings", None), "padding_idx", None)
+    if padding_idx is not None:  # BERT-type embeddings have none: positions start at 0
+        window -= int(padding_idx) + 1
+    limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(limit, int) and 0 < limit < window:
+        window = limit
+    if window < 3:
+        raise KireError(f"encoder window of {window} positions leaves no room between [CLS] and [SEP]")
+    return window
 
 
 def window_spans(n: int, window: int) -> list[tuple[int, int]]:
@@ -134,13 +155,12 @@ def marked_features(doc: Document, index: int, file: str, space: LabelSpace, tok
     marker_id = tok.convert_tokens_to_ids(marker) if marker is not None else None
     pieces = tok(words, add_special_tokens=False)["input_ids"] if words else []
     ids = [tok.cls_token_id]
-    word_first, word_marker, word_end = [], [], []
+    word_marker, word_end = [], []
     for w, sub in enumerate(pieces):
         sub = sub or [tok.unk_token_id]
         word_marker.append(len(ids))
         if w in starts and marker_id is not None:
             ids.append(marker_id)
-        word_first.append(len(ids))
         ids.extend(sub)
         if w in ends and marker_id is not None:
             ids.append(marker_id)
@@ -153,7 +173,10 @@ def marked_features(doc: Document, index: int, file: str, space: LabelSpace, tok
     mention_sent = np.asarray([sent for *_, sent in spans], dtype=np.int64)
     types = [space.ner_id(ent.type) for ent in doc.entities]
     ner, coref = mark_mentions(len(ids), mentions, types)
-    word_starts = np.asarray(word_first, dtype=np.int64)
+    # a word begins at its start marker: coreference spans then map onto exactly the mention spans
+    # (start marker to end marker, never the next mention's start marker), whose first position
+    # is the state ATLOP pools
+    word_starts = np.asarray(word_marker, dtype=np.int64)
     return DocFeatures(
         doc_index=index, title=doc.title, token_ids=np.asarray(ids, dtype=np.int64), ner_ids=ner,
         coref_ids=coref, word_starts=word_starts, mentions=mentions,
@@ -218,7 +241,7 @@ class ATLOP(LocalTransformerModel):
         self.tokenizer = tokenizer
         d = transformer.config.hidden_size
         self.hidden_size = d
-        self.window = int(transformer.config.max_position_embeddings)
+        self.window = encoder_window(transformer, tokenizer)
         if s["emb_size"] % s["block_size"]:
             raise KireError(f"atlop emb_size {s['emb_size']} is not a multiple of block_size {s['block_size']}")
         self.head_extractor = nn.Linear(2 * d, s["emb_size"])
