@@ -15,6 +15,14 @@ machine; wall-clock figures are printed beside them.
 
     nice -n 10 .venv/bin/python benchmarks/kg_extract.py --entities 100000            # ~1 GB of JSON
     nice -n 10 .venv/bin/python benchmarks/kg_extract.py --entities 400000 --only-kire  # ~4 GB, memory
+
+``--compare TREE ...`` measures (c) on one core for several source trees of kire in one run (e.g. a
+``git worktree`` of the commit before a change, and the working tree): each repetition runs every
+tree once, in turn, in a fresh process (``PYTHONPATH=TREE``, the tree's own default options), and
+the medians of MB of JSON per CPU-second are compared with the first tree's::
+
+    git worktree add --detach /tmp/kg-before <commit>
+    nice -n 10 .venv/bin/python benchmarks/kg_extract.py --compare /tmp/kg-before . --repeats 5
 """
 
 from __future__ import annotations
@@ -168,6 +176,50 @@ def kire_extract(path: Path, out: Path, workers: int, chunk_mb: float) -> dict:
     return extract(path, out, ExtractOptions(("en",)), workers=workers, chunk_mb=chunk_mb)
 
 
+# Run in a fresh interpreter whose kire comes from the tree under test (PYTHONPATH): one extraction on
+# one core with that tree's default options; prints its CPU seconds (driver only: in-process run).
+_ONE_CORE_RUN = """
+import json, shutil, sys, time
+from kire.kg.extract import extract
+from kire.kg.tables import ExtractOptions
+shutil.rmtree(sys.argv[2], ignore_errors=True)
+c0, w0 = time.process_time(), time.perf_counter()
+m = extract(sys.argv[1], sys.argv[2], ExtractOptions(("en",)), workers=1, chunk_mb=float(sys.argv[3]))
+print(json.dumps({"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0,
+                  "rows": m["rows"], "json_bytes": m["json_bytes"]}))
+"""
+
+
+def compare_trees(trees: list[Path], dump: Path, out: Path, repeats: int, chunk_mb: float) -> dict:
+    """(c) on one core for each source tree, ``repeats`` rounds, trees interleaved within a round.
+
+    Returns {tree: {"mb_s_per_core": [...], "median": m, "vs_first": m / first's median, "rows": ...}}.
+    """
+    import statistics
+    import subprocess
+
+    runs: dict[str, dict] = {str(t): {"mb_s_per_core": [], "wall_s": []} for t in trees}
+    for r in range(repeats):
+        for tree in trees:
+            env = dict(os.environ, PYTHONPATH=str(tree.resolve()))
+            proc = subprocess.run([sys.executable, "-c", _ONE_CORE_RUN, str(dump), str(out), str(chunk_mb)],
+                                  cwd=tree, env=env, capture_output=True, text=True, check=True)
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+            mb_s = res["json_bytes"] / 1e6 / res["cpu_s"]
+            entry = runs[str(tree)]
+            entry["mb_s_per_core"].append(round(mb_s, 1))
+            entry["wall_s"].append(round(res["wall_s"], 2))
+            entry["rows"] = res["rows"]
+            print(f"  round {r + 1} {str(tree):<30} {mb_s:7.1f} MB/s/core  cpu {res['cpu_s']:6.2f} s  "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+    first = statistics.median(runs[str(trees[0])]["mb_s_per_core"])
+    for entry in runs.values():
+        entry["median"] = round(statistics.median(entry["mb_s_per_core"]), 1)
+        entry["vs_first"] = round(entry["median"] / first, 3)
+    shutil.rmtree(out, ignore_errors=True)
+    return runs
+
+
 def ensure_dumps(workdir: Path, entities: int, seed: int, formats: list[str]) -> dict[str, Path]:
     """Synthetic dumps (cached in ``workdir``): {format: path}."""
     from kire.kg.synth import write_synthetic_dump
@@ -204,8 +256,22 @@ def main(argv=None) -> int:
     p.add_argument("--only-kire", action="store_true", help="skip (a), (a') and (b): memory checks")
     p.add_argument("--worker-counts", default="1,2", help="comma-separated worker counts for (c)")
     p.add_argument("--json-out", type=Path, default=None, help="also write the figures as JSON")
+    p.add_argument("--compare", type=Path, nargs="+", default=None, metavar="TREE",
+                   help="only (c) gzip on one core, for each kire source tree in turn (see above)")
+    p.add_argument("--repeats", type=int, default=5, help="rounds of --compare (medians are reported)")
     args = p.parse_args(argv)
     formats = args.formats.split(",")
+    if args.compare:
+        dump = ensure_dumps(args.workdir, args.entities, args.seed, ["gz"])["gz"]
+        print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()}")
+        runs = compare_trees(args.compare, dump, args.workdir / "kire-compare", args.repeats, args.chunk_mb)
+        for tree, entry in runs.items():
+            print(f"{tree:<30} median {entry['median']:7.1f} MB/s/core ({entry['vs_first']:.3f} of the "
+                  f"first) over {entry['mb_s_per_core']}")
+        print(f"load average at end {os.getloadavg()}")
+        if args.json_out:
+            args.json_out.write_text(json.dumps(runs, indent=2))
+        return 0
     dumps = ensure_dumps(args.workdir, args.entities, args.seed, formats)
     json_bytes = decompress_only(dumps["gz"])
     mb = json_bytes / 1e6

@@ -70,11 +70,29 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a reader gone at the last write is caught below
+        return code
     except KireError as err:
         # Input errors are the user's to fix: one clear line, no stack trace.
         print(f"kire: error: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return _stdout_closed()
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout left (`kire kg query ... | head`): end quietly, as a program killed by
+    SIGPIPE would, with exit status 128 + 13. Python's documented recipe: point stdout at devnull
+    so that the interpreter's final flush does not print a second BrokenPipeError."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
+    return 141
 
 
 if __name__ == "__main__":

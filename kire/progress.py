@@ -76,8 +76,8 @@ class Progress:
         self.enabled = enabled
         self.done = 0.0
         self.note = ""
-        self._start = time.monotonic()
-        self._last_line = self._start
+        self.started = time.monotonic()  # time.monotonic() at construction
+        self._last_line = self.started
         self._closed = False
         self._bar = None
         if not enabled:
@@ -98,7 +98,7 @@ class Progress:
 
     def line(self) -> str:
         """The plain progress line for the current state (see the class docstring)."""
-        elapsed = time.monotonic() - self._start
+        elapsed = time.monotonic() - self.started
         rate = self.done / elapsed if elapsed > 0 else 0.0
         parts = [f"{self.desc}: {_amount(self.done)}"]
         if self.total is not None:
@@ -113,6 +113,13 @@ class Progress:
             parts.append(f"ETA {format_duration(eta)}")
         text = ", ".join(parts)
         return f"{text} [{self.note}]" if self.note else text
+
+    def set_total(self, total: Optional[float]) -> None:
+        """Set ``total`` once it is known (e.g. the chunk count after the input was split)."""
+        self.total = total
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.refresh()
 
     def update(self, n: float = 1, note: Optional[str] = None) -> None:
         """Add ``n`` units of work done; ``note`` (e.g. ``"chunk 3/12"``) is shown beside it."""

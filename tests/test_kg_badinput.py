@@ -46,7 +46,7 @@ def test_malformed_lines_go_to_rejects_with_chunk_and_offset(tmp_path, head_line
     wrong_shape = b'{"type":"item","labels":{}},\n'  # valid JSON without an id
     lines = head_lines[:3] + [broken] + head_lines[4:6] + [wrong_shape] + head_lines[6:8]
     dump = write_dump(tmp_path / "bad.json", lines)
-    manifest = extract(dump, tmp_path / "kg", OPTS, workers=0, chunk_mb=0.05)
+    manifest = extract(dump, tmp_path / "kg", OPTS, workers=0, chunk_mb=0.05, max_reject_share=0.25)
     assert manifest["rejected"] == 2
     assert manifest["rows"]["entities"] == 7
     rejects = [json.loads(x) for x in (tmp_path / "kg" / "rejects.jsonl").read_text().splitlines()]

@@ -87,7 +87,7 @@ def test_a_malformed_sitelink_rejects_its_line(tmp_path):
         item("Q1", "Good", {"enwiki": link("enwiki", "Good")}),
         item("Q2", "Bad", {"enwiki": {"site": "enwiki", "title": 42, "badges": []}}),
     ])
-    manifest = extract(dump, tmp_path / "kg", ExtractOptions(("en",)), workers=0)
+    manifest = extract(dump, tmp_path / "kg", ExtractOptions(("en",)), workers=0, max_reject_share=0.5)
     assert manifest["rejected"] == 1 and manifest["rows"]["sitelinks"] == 1
     reject = json.loads((tmp_path / "kg" / "rejects.jsonl").read_text())
     assert "sitelinks.enwiki" in reject["error"] and '"Q2"' in reject["line"]

@@ -48,3 +48,14 @@ def test_disabled_prints_nothing_and_durations_format():
     assert out.getvalue() == "" and bar.done == 2
     assert format_duration(59) == "0:59" and format_duration(3725) == "1:02:05"
     assert format_duration(float("inf")) == "?"
+
+
+def test_a_total_known_later_gives_a_percentage():
+    out = io.StringIO()
+    with Progress("extract", unit="chunk", stream=out, interval=0.0) as bar:
+        bar.update(1)
+        bar.set_total(4)
+        bar.update(1)
+    lines = out.getvalue().splitlines()
+    assert lines[1].startswith("extract: 1 chunk, ") and "ETA" not in lines[1]
+    assert lines[2].startswith("extract: 2/4 chunk (50%)") and "ETA" in lines[2]

@@ -4,6 +4,7 @@ Extraction (`kire kg extract`):
 
 - :mod:`kire.kg.extract`   the whole extraction: plan, chunks on Dask workers or in process, manifest
 - :mod:`kire.kg.sources`   reading a .json / .json.gz / .json.bz2 dump as chunks of whole lines
+- :mod:`kire.kg.shape`     the dump's JSON shape, checked first; other shapes rewritten one entity per line
 - :mod:`kire.kg.bz2blocks` decompressing a byte range of a .bz2 file on its own
 - :mod:`kire.kg.spool`     spool slots the gzip reader decompresses chunks into for local workers
 - :mod:`kire.kg.chunk`     one chunk: its spec (where its text is), its lines to Parquet parts

@@ -24,6 +24,16 @@ def _sites(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
+
+
 def register(kg_sub) -> None:
     """Add extract, query and synth to the `kire kg` group."""
     p = kg_sub.add_parser(
@@ -45,6 +55,9 @@ def register(kg_sub) -> None:
     p.add_argument("--sitelinks", type=_sites, default=("enwiki",),
                    help="comma-separated wikis whose page titles go to the sitelinks table, e.g. "
                         "enwiki,dewiki (default: enwiki); 'none' writes no sitelinks table")
+    p.add_argument("--max-reject-share", type=_share, default=None,
+                   help="largest share of entity lines that may be rejected as malformed before the "
+                        "extraction fails without a manifest (default: 0.01)")
     p.add_argument("--keep-deprecated", action="store_true", help="keep deprecated-rank statements")
     p.add_argument("--qualifiers", action="store_true", help="also write the qualifiers table")
     p.set_defaults(func=_extract)
@@ -83,6 +96,8 @@ def extract_flags(kg_config: dict) -> str:
         flags += ["--scheduler", kg_config["scheduler"]]
     if kg_config.get("chunk_mb"):
         flags += ["--chunk-mb", str(kg_config["chunk_mb"])]
+    if kg_config.get("max_reject_share") is not None:
+        flags += ["--max-reject-share", str(kg_config["max_reject_share"])]
     if kg_config.get("keep_deprecated"):
         flags.append("--keep-deprecated")
     if kg_config.get("qualifiers"):
@@ -93,14 +108,16 @@ def extract_flags(kg_config: dict) -> str:
 def _extract(args) -> int:
     import os
 
-    from kire.kg.extract import DEFAULT_CHUNK_MB, extract
+    from kire.kg.extract import DEFAULT_CHUNK_MB, DEFAULT_MAX_REJECT_SHARE, extract
     from kire.kg.tables import ExtractOptions
 
     options = ExtractOptions(languages=args.languages, keep_deprecated=args.keep_deprecated,
                              qualifiers=args.qualifiers, sitelinks=args.sitelinks)
     workers = (os.cpu_count() or 1) if args.workers is None else args.workers
     manifest = extract(args.dump, args.out, options, chunk_mb=args.chunk_mb or DEFAULT_CHUNK_MB,
-                       workers=workers, scheduler=args.scheduler, memory_limit=args.memory_limit)
+                       workers=workers, scheduler=args.scheduler, memory_limit=args.memory_limit,
+                       max_reject_share=(DEFAULT_MAX_REJECT_SHARE if args.max_reject_share is None
+                                         else args.max_reject_share))
     summary = {k: manifest[k] for k in ("rows", "rejected", "wall_seconds", "entities_per_second")}
     print(json.dumps(summary, indent=2))
     return 0

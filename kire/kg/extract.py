@@ -13,6 +13,8 @@ Output folder layout::
                                    chunks into (kire.kg.spool; /dev/shm, else DIR/_chunks/spool/)
     (spool)/part-<k>.txt           gzip only, --scheduler: a decompressed chunk waiting for its worker
                                    (DIR/_chunks/spool/); deleted once its parts exist
+    DIR/_chunks/dump-lines.json    a dump in another JSON shape rewritten one entity per line
+                                   (kire.kg.shape); deleted once the manifest is written
     DIR/rejects.jsonl              malformed lines, with chunk and byte offset
     DIR/kg.duckdb                  a view per table
     DIR/manifest.json              written last: its presence means the whole extraction succeeded
@@ -21,6 +23,7 @@ Output folder layout::
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -37,17 +40,24 @@ from kire import __version__
 from kire.errors import KireError
 from kire.io import atomic_path, write_json_atomic
 from kire.kg import chunk as chunks
+from kire.kg import shape as shapes
 from kire.kg.duck import DB_NAME, write_views
 from kire.kg.schema import KG_TABLES
 from kire.kg.sources import (
-    TAIL_BLOCK, dump_format, json_ranges, open_decompressed, open_gzip_stream, stream_chunks,
+    TAIL_BLOCK, dump_format, json_ranges, open_decompressed, open_gzip_stream, read_decompressed,
+    stream_chunks,
 )
 from kire.kg.spool import SpoolSlots, fill_chunks
 from kire.kg.tables import ExtractOptions
+from kire.progress import Progress
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_MB = 64
+#: the largest share of entity lines that may be rejected before the extraction fails (kg.max_reject_share)
+DEFAULT_MAX_REJECT_SHARE = 0.01
+#: rejected lines whose offsets the warning names
+REJECTS_NAMED = 5
 
 
 # ---- the task a worker runs -------------------------------------------------------------------
@@ -357,13 +367,16 @@ class ExtractionPlan:
 
     dump: Path
     out: Path
-    fmt: str  # 'json', 'gzip' or 'bz2' (kire.kg.sources.dump_format)
+    fmt: str  # of ``source``: 'json', 'gzip' or 'bz2' (kire.kg.sources.dump_format)
     chunk_bytes: int  # bytes of JSON per chunk
     options: ExtractOptions
     done: set[int]  # chunks finished by an earlier run of the same plan: skipped
     workers: int  # Dask worker processes to start; 0: run in this process
     scheduler: str | None  # address of an existing Dask cluster
     memory_limit: str | None  # per LocalCluster worker
+    source: Path  # the file chunks read: ``dump``, or its rewrite one entity per line (kire.kg.shape)
+    shape: str  # the dump's shape as found (kire.kg.shape)
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE  # of entity lines; above it: no manifest
 
     @property
     def use_dask(self) -> bool:
@@ -390,20 +403,32 @@ class ChunkRun:
 
 def extraction_plan(
     dump: Path, out: Path, options: ExtractOptions, *, chunk_mb: float, workers: int,
-    scheduler: str | None, memory_limit: str | None,
+    scheduler: str | None, memory_limit: str | None, max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
 ) -> ExtractionPlan:
-    """Read the dump's format, prepare ``out`` (keeping finished chunks of the same plan) and choose
-    where chunks run. Raises InputError for a missing or mislabelled dump."""
+    """Read the dump's format and shape, prepare ``out`` (keeping finished chunks of the same plan)
+    and choose where chunks run. Raises InputError for a missing or mislabelled dump, an empty one,
+    or one whose JSON shape cannot be read (kire.kg.shape); a dump in another readable shape is
+    rewritten one entity per line under ``out/_chunks``."""
     fmt = dump_format(dump)
+    read = functools.partial(read_decompressed, dump)
+    head, whole = shapes.head_of(read)
+    shape = shapes.check_shape(dump, head, whole)
     chunk_bytes = max(1, int(chunk_mb * (1 << 20)))
     done = _prepare_out(out, _plan_record(dump, fmt, chunk_bytes, options), options.tables())
+    source, source_fmt = dump, fmt
+    if shape != shapes.LINES:
+        source, source_fmt = out / "_chunks" / "dump-lines.json", "json"
+        text = head if whole else shapes.read_whole(dump, read)
+        n = shapes.rewrite_as_lines(dump, text, shape, source)
+        log.warning("%s is %s, not %s: read its %d entities through %s", dump, shape, shapes.EXPECTED, n, source)
     if done:
         log.info("resuming: %d chunks already finished", len(done))
-    if not scheduler and (workers == 1 or _json_size_estimate(dump, fmt) <= chunk_bytes):
+    if not scheduler and (workers == 1 or _json_size_estimate(source, source_fmt) <= chunk_bytes):
         # One worker, or a single chunk: a cluster would only add its start-up and the handing of
         # text between processes (spool files for gzip), so run in this process.
         workers = 0
-    return ExtractionPlan(dump, out, fmt, chunk_bytes, options, done, workers, scheduler, memory_limit)
+    return ExtractionPlan(dump, out, source_fmt, chunk_bytes, options, done, workers, scheduler, memory_limit,
+                          source, shape, max_reject_share)
 
 
 def _start_executor(plan: ExtractionPlan):
@@ -429,17 +454,20 @@ def run_chunks(plan: ExtractionPlan) -> ChunkRun:
     decompressing reader and the spool are closed and removed whatever happens.
     """
     counter: dict = {"chunks": 0}
-    finished = {"n": 0}
     executor, starting = _start_executor(plan)
     n_workers = executor.n_workers if executor else plan.workers
     spool = slots = specs = None
+    progress = Progress("kg extract", unit="chunk")
+    json_mb = {"done": 0.0}
 
     def on_done(marker: dict) -> None:
         if slots is not None:
             slots.release(marker["chunk"])
-        finished["n"] += 1
-        if finished["n"] % 50 == 0:
-            log.info("%d chunks finished", finished["n"])
+        if plan.fmt != "gzip" and progress.total is None:  # known once the byte ranges are made
+            progress.set_total(counter["chunks"] - len(plan.done))
+        json_mb["done"] += marker.get("json_bytes", 0) / 1e6
+        elapsed = max(time.monotonic() - progress.started, 1e-9)
+        progress.update(1, note=f"{json_mb['done']:.1f} MB of JSON, {json_mb['done'] / elapsed:.1f} MB/s")
 
     try:
         threads = gzip_threads(n_workers)
@@ -447,9 +475,9 @@ def run_chunks(plan: ExtractionPlan) -> ChunkRun:
             spool = spool_dir(plan.out, plan.chunk_bytes, n_workers, bool(plan.scheduler))
         if spool is not None and not plan.scheduler:
             slots = SpoolSlots(spool, spool_slots(n_workers), plan.chunk_bytes + 2 * TAIL_BLOCK)
-            specs = _slot_specs(plan.dump, plan.chunk_bytes, plan.done, threads, counter, slots)
+            specs = _slot_specs(plan.source, plan.chunk_bytes, plan.done, threads, counter, slots)
         else:
-            specs = _chunk_specs(plan.dump, plan.fmt, plan.chunk_bytes, plan.done, threads, counter)
+            specs = _chunk_specs(plan.source, plan.fmt, plan.chunk_bytes, plan.done, threads, counter)
             if spool is not None:
                 specs = _spooled(specs, spool)
         head = []
@@ -463,6 +491,7 @@ def run_chunks(plan: ExtractionPlan) -> ChunkRun:
         executor.map_chunks(itertools.chain(head, specs), str(plan.out), plan.options, on_done)
         usage = executor.worker_usage()
     finally:
+        progress.close()
         if specs is not None:
             specs.close()  # closes the decompressing reader (its threads) before anything else
         if executor is None and starting is not None:
@@ -481,7 +510,10 @@ def finish_extraction(plan: ExtractionPlan, run: ChunkRun, started: float, cpu_s
     """Check every chunk's marker, merge the rejects, write the DuckDB views and, last, the manifest;
     return the manifest. ``started``/``cpu_started``: perf_counter and process_time at the start.
 
-    Raises KireError naming the chunk and its missing marker when a chunk did not finish.
+    Raises KireError naming the chunk and its missing marker when a chunk did not finish, and
+    (without writing views or manifest) when no entity was extracted or more than
+    ``plan.max_reject_share`` of the entity lines were rejected. Rejected lines are reported on
+    stderr (logging): their count, the offsets of the first ones and the path of rejects.jsonl.
     """
     dump, out, n = plan.dump, plan.out, run.chunks
     markers = []
@@ -491,11 +523,13 @@ def finish_extraction(plan: ExtractionPlan, run: ChunkRun, started: float, cpu_s
             raise KireError(f"chunk {k} of {dump} did not finish (no {path})")
         markers.append(json.loads(path.read_text(encoding="utf-8")))
     _merge_rejects(out, n)
-    write_views(out, list(plan.options.tables()))
     totals = chunks.sum_counts(markers)
+    check_yield(plan, totals)
+    write_views(out, list(plan.options.tables()))
     wall = time.perf_counter() - started
     manifest = {
-        "input": {"path": str(dump.resolve()), "format": plan.fmt, "bytes": dump.stat().st_size},
+        "input": {"path": str(dump.resolve()), "format": dump_format(dump), "shape": plan.shape,
+                  "bytes": dump.stat().st_size},
         "out": str(out.resolve()),
         "options": asdict(plan.options),
         "chunks": n, "chunks_reused": len(plan.done & set(range(n))), "chunk_bytes": plan.chunk_bytes,
@@ -511,22 +545,62 @@ def finish_extraction(plan: ExtractionPlan, run: ChunkRun, started: float, cpu_s
         "kire_version": __version__,
     }
     write_json_atomic(out / "manifest.json", manifest)
+    if plan.source != dump:
+        plan.source.unlink(missing_ok=True)
     return manifest
+
+
+def _reject_offsets(rejects: Path, limit: int = REJECTS_NAMED) -> list[str]:
+    """Where the first ``limit`` rejected lines are: ``byte <dump offset>``, or ``chunk <k> byte
+    <offset>`` when the dump offset is unknown (bz2)."""
+    found = []
+    with open(rejects, encoding="utf-8") as fh:
+        for line in itertools.islice(fh, limit):
+            rec = json.loads(line)
+            found.append(f"byte {rec['dump_offset']}" if rec.get("dump_offset") is not None
+                         else f"chunk {rec['chunk']} byte {rec['offset']}")
+    return found
+
+
+def check_yield(plan: ExtractionPlan, totals: dict) -> None:
+    """Report rejected lines (a warning: count, first offsets, rejects.jsonl) and fail with KireError
+    when no item or property was extracted or the rejects exceed ``plan.max_reject_share`` of the
+    entity lines (entities kept, skipped by type, and rejected)."""
+    counts, rejected = totals["counts"], totals["rejected"]
+    entities = counts.get("entities", 0)
+    skipped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("skipped_entity_type:")}
+    lines = entities + sum(skipped.values()) + rejected
+    rejects = plan.out / "rejects.jsonl"
+    detail = ""
+    if rejected:
+        detail = (f"{rejected} of {lines} lines rejected as malformed (first at "
+                  f"{', '.join(_reject_offsets(rejects))}; all in {rejects})")
+        log.warning("%s: %s", plan.dump, detail)
+    if not entities:
+        other = ", ".join(f"{v} {k}" for k, v in sorted(skipped.items()))
+        raise KireError(f"{plan.dump}: no item or property extracted"
+                        + (f" ({other} skipped)" if other else "") + (f"; {detail}" if detail else "")
+                        + "; no manifest written")
+    if rejected > plan.max_reject_share * lines:
+        raise KireError(f"{plan.dump}: {detail}, more than kg.max_reject_share = {plan.max_reject_share:g} "
+                        f"({rejected / lines:.1%}); no manifest written (fix the dump, or raise "
+                        f"--max-reject-share)")
 
 
 def extract(
     dump: str | os.PathLike, out: str | os.PathLike, options: ExtractOptions = ExtractOptions(),
     *, chunk_mb: float = DEFAULT_CHUNK_MB, workers: int = 2, scheduler: str | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | None = None, max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
 ) -> dict:
     """Extract ``dump`` into the tables under ``out``; return the manifest (also written last).
 
     ``workers`` 0 or 1 runs in this process without Dask; otherwise a LocalCluster of ``workers``
     single-threaded processes is started, unless ``scheduler`` names an existing cluster (whose
-    workers must see ``dump`` and ``out`` at the same paths).
+    workers must see ``dump`` and ``out`` at the same paths). Fails without a manifest when no
+    entity came out or more than ``max_reject_share`` of the lines were rejected (:func:`check_yield`).
     """
     started = time.perf_counter()
     plan = extraction_plan(Path(dump), Path(out), options, chunk_mb=chunk_mb, workers=workers,
-                           scheduler=scheduler, memory_limit=memory_limit)
+                           scheduler=scheduler, memory_limit=memory_limit, max_reject_share=max_reject_share)
     cpu_started = time.process_time()
     return finish_extraction(plan, run_chunks(plan), started, cpu_started)

@@ -156,6 +156,13 @@ def _read_or_fail(fh, size: int, path) -> bytes:
         return fh.read(size)
 
 
+def read_decompressed(path: str | os.PathLike, size: int) -> bytes:
+    """Up to ``size`` bytes of the decompressed dump from its start (kire.kg.shape reads its head);
+    InputError naming ``path`` for corrupt or truncated compressed data."""
+    with open_decompressed(path) as fh:
+        return _read_or_fail(fh, size, path)
+
+
 def readinto_or_fail(fh, view, path) -> int:
     """``fh.readinto(view)``, turning a decompression failure into an InputError."""
     with _decompression_errors(path):
