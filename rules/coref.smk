@@ -23,7 +23,7 @@ rule coref:
         logfile("coref", "{dataset}", "{split}"),
     benchmark:
         benchfile("coref", "{dataset}", "{split}")
-    # spaCy parses in up to 2 processes once a split has 128 documents (kire.coref.parse).
+    # Up to 2 processes parse and resolve once a split has 128 documents (kire.coref.parallel).
     threads: 2
     resources:
         mem_mb=3000,

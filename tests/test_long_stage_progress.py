@@ -6,38 +6,56 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import os
 from pathlib import Path
 
 import pytest
 
-from kire.coref import parse
+from kire.coref import parallel
 from kire.coref.build import CorefOptions, build_coref
 from kire.docs.docred import read_docred
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DOCRED = ROOT / "resources" / "sample" / "docred" / "train.json"
-RESOLVER_ONLY = CorefOptions.from_dict({"sources": {"annotations": {"enabled": False},
-                                                    "kg_aliases": {"enabled": False}}})
+RESOLVER_ONLY_DICT = {"sources": {"annotations": {"enabled": False}, "kg_aliases": {"enabled": False}}}
+RESOLVER_ONLY = CorefOptions.from_dict(RESOLVER_ONLY_DICT)
 
 
-def test_parsing_processes_need_enough_documents_per_worker():
-    assert parse.parsing_processes(10, 2) == 1
-    assert parse.parsing_processes(2 * parse.MIN_DOCS_PER_WORKER - 1, 2) == 1
-    assert parse.parsing_processes(2 * parse.MIN_DOCS_PER_WORKER, 2) == 2
-    assert parse.parsing_processes(10_000, 2) == 2
-    assert parse.parsing_processes(10_000, 1) == 1
-    assert parse.parsing_processes(0, 4) == 1
+def test_worker_processes_need_enough_items_per_worker():
+    per = parallel.MIN_ITEMS_PER_WORKER
+    assert parallel.worker_processes(10, 2) == 1
+    assert parallel.worker_processes(2 * per - 1, 2) == 1
+    assert parallel.worker_processes(2 * per, 2) == 2
+    assert parallel.worker_processes(10_000, 2) == 2
+    assert parallel.worker_processes(10_000, 1) == 1
+    assert parallel.worker_processes(0, 4) == 1
 
 
-def test_two_parsing_processes_give_the_same_triples(monkeypatch):
+def test_chunked_results_in_order_from_forked_workers(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 2)
+
+    def work(start, end):
+        return [(i, os.getpid()) for i in range(start, end)]
+
+    chunks = list(parallel.chunked_results(work, 11, 3, workers=2))
+    assert [start for start, _ in chunks] == [0, 3, 6, 9]
+    assert [i for _, rows in chunks for i, _ in rows] == list(range(11))
+    pids = {pid for _, rows in chunks for _, pid in rows}
+    assert os.getpid() not in pids  # forked workers did the work
+    assert [r for _, rows in parallel.chunked_results(work, 11, 3, workers=1) for r in rows] == \
+        [(i, os.getpid()) for i in range(11)]
+
+
+def test_two_processes_give_the_same_triples(monkeypatch):
     documents = read_docred(SAMPLE_DOCRED)
     one, _ = build_coref(documents, RESOLVER_ONLY, workers=1, progress=False)
-    # The sample has 16 documents: let each of the two processes take 4 or more.
-    monkeypatch.setattr(parse, "MIN_DOCS_PER_WORKER", 4)
-    assert parse.parsing_processes(len(documents), 2) == 2
-    two, _ = build_coref(documents, RESOLVER_ONLY, workers=2, progress=False)
+    # The sample has 16 documents: let each of the two processes take several chunks of 3.
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 4)
+    opts = CorefOptions.from_dict({**RESOLVER_ONLY_DICT, "batch_size": 3})
+    three, _ = build_coref(documents, opts, workers=1, progress=False)
+    two, _ = build_coref(documents, opts, workers=2, progress=False)
     assert one.num_rows > 0
-    assert two.equals(one)
+    assert two.equals(one) and three.equals(one)
 
 
 def test_coref_build_writes_plain_progress_lines_into_a_log(tmp_path):

@@ -11,6 +11,7 @@ model-based resolver (p = its calibrated confidence). See docs/coref.md.
 - :mod:`kire.coref.salience`    the project's own resolver: agreement filters + a learned salience score
 - :mod:`kire.coref.mentions`    mentions of a parsed document and their agreement attributes
 - :mod:`kire.coref.parse`       spaCy parsing in the documents' own tokenization
+- :mod:`kire.coref.parallel`    chunks of documents in forked worker processes (parse and resolve)
 - :mod:`kire.coref.neuralcoref` backend ``neuralcoref``: NeuralCoref 4.0's mention-pair scores
 - :mod:`kire.coref.gap`         GAP: reader, scorer, calibration
 - :mod:`kire.coref.fit`         fitting the salience resolver on GAP (`kire coref fit-gap`)

@@ -38,7 +38,7 @@ class SalienceBackend:
     top_k: int = 8
     min_p: float = 0.05
     batch_size: int = 32
-    workers: int = 1                 # spaCy parsing processes (kire.coref.parse.parsing_processes)
+    workers: int = 1                 # processes (kire.coref.parallel.worker_processes)
     progress: str | None = "coref"   # label of the documents' progress on stderr; None = silent
     name: str = "salience"
 
@@ -59,21 +59,31 @@ class SalienceBackend:
     def document_triples(self, documents: list[Document]) -> dict[int, list[Triple]]:
         """``{doc index: triples}`` for ``documents`` (spans in document token offsets).
 
-        Counts documents on a :class:`kire.progress.Progress` labelled ``self.progress``: rate and
+        Parses and resolves chunks of ``batch_size`` documents (one spaCy batch each) in up to
+        ``workers`` processes (kire.coref.parallel; the triples are the same for any number), and
+        counts documents on a :class:`kire.progress.Progress` labelled ``self.progress``: rate and
         ETA on a terminal, a plain line every 30 s in a rule log.
         """
+        from kire.coref.parallel import chunked_results
         from kire.coref.parse import parse_documents
         from kire.progress import Progress
 
         nlp, model = self.check()
         sieve_p = model.meta.get("sieve_precision", {})
+
+        def chunk_triples(start: int, end: int) -> list[list[Triple]]:
+            chunk = documents[start:end]
+            parses = parse_documents(nlp, chunk, self.batch_size)
+            return [self._resolved_triples(doc, parsed, model, sieve_p)
+                    for doc, parsed in zip(chunk, parses)]
+
         out: dict[int, list[Triple]] = {}
-        parses = parse_documents(nlp, documents, self.batch_size, self.workers)
         with Progress(self.progress or "coref", total=len(documents), unit="doc",
                       enabled=self.progress is not None) as bar:
-            for d, (doc, parsed) in enumerate(zip(documents, parses)):
-                out[d] = self._resolved_triples(doc, parsed, model, sieve_p)
-                bar.update(1)
+            for start, triples in chunked_results(chunk_triples, len(documents), self.batch_size,
+                                                  self.workers):
+                out.update(enumerate(triples, start))
+                bar.update(len(triples))
         return out
 
     def _resolved_triples(self, doc: Document, parsed, model, sieve_p: dict) -> list[Triple]:

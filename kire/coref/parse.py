@@ -34,28 +34,10 @@ def doc_from_tokens(nlp, sents: list[list[str]]):
     return Doc(nlp.vocab, words=words, sent_starts=starts)
 
 
-# A spaCy worker process pays a fork, a copy of the pipeline and the serialisation of every parse
-# back to the caller: only worth it when each worker gets several batches.
-MIN_DOCS_PER_WORKER = 64
-
-
-def parsing_processes(n_documents: int, workers: int) -> int:
-    """How many spaCy processes parse ``n_documents``: at most ``workers``, at least one, and one
-    per :data:`MIN_DOCS_PER_WORKER` documents (1 = parse in the calling process)."""
-    return max(1, min(int(workers), n_documents // MIN_DOCS_PER_WORKER))
-
-
-def parse_documents(nlp, documents: Iterable[Document], batch_size: int = 32,
-                    workers: int = 1) -> Iterator:
-    """Yield one parsed spaCy Doc per document, in order, token i = the document's flattened token i.
-
-    ``workers`` > 1 parses in that many spaCy processes (``nlp.pipe(n_process=...)``, see
-    :func:`parsing_processes`) while the caller consumes the parses; the parses are the same.
-    """
-    documents = list(documents)
+def parse_documents(nlp, documents: Iterable[Document], batch_size: int = 32) -> Iterator:
+    """Yield one parsed spaCy Doc per document, token i = the document's flattened token i."""
     unparsed = (doc_from_tokens(nlp, d.sents) for d in documents)
-    n_process = parsing_processes(len(documents), workers)
-    yield from nlp.pipe(unparsed, batch_size=batch_size, n_process=n_process)
+    yield from nlp.pipe(unparsed, batch_size=batch_size)
 
 
 def given_mentions(doc: Document) -> list[tuple[int, int, int, str]]:
