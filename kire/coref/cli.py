@@ -32,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--model", default=None, help="salience model JSON (default: the shipped one)")
     build.add_argument("--limit", type=int, default=None, help="only the first N documents")
     build.add_argument("--workers", type=int, default=1,
-                       help="spaCy parsing processes of the salience resolver (default 1; used from "
-                            "64 documents per process on, the triples are the same)")
+                       help="processes that parse and resolve (salience resolver; default 1; one per "
+                            "64 documents at most; the triples are the same for any number)")
     build.add_argument("--no-progress", action="store_true",
                        help="no progress on stderr (default: a bar on a terminal, a line every 30 s "
                             "in a log)")
