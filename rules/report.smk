@@ -2,7 +2,8 @@
 # EXPERIMENT_RUNS in rules/common.smk). Every run of the grid is
 # results/<dataset>/<model>/<variant>/seed<k>/metrics.json (rules train and evaluate_run,
 # rules/train.smk); `kire report` lays them out as the paper's tables and figures in
-# results/report/, and the report() flags make them the content of `snakemake --report`.
+# results/report/, `kire inspect` writes one page per run in results/report/inspect/, and the
+# report() flags make them the content of `snakemake --report`.
 
 import os
 import shlex
@@ -41,6 +42,40 @@ rule report:
         "kire report --results {params.results} --out {params.out} {params.grid} > {log} 2>&1"
 
 
+rule inspect_run:
+    """A run's inspect page: its dev documents with per-document F1, each document's view (kire inspect)."""
+    input:
+        metrics=run_path(*RUN, "metrics.json"),
+        dev_result=run_path(*RUN, "result_dev.json"),
+        docs=lambda wc: [docs_path(wc.dataset, s, "docs.parquet") for s in ("train", "dev")],
+        # a stage-2 page says whether base and continue predicted each fact: their runs come first
+        siblings=lambda wc: [run_path(wc.dataset, wc.model, v, wc.seed, "result_dev.json")
+                             for v in ("base", "continue")
+                             if wc.variant not in ("base", "continue") and v in EXPERIMENT_VARIANTS],
+    output:
+        report(report_path("inspect", "{dataset}", "{model}", "{variant}", "seed{seed}.html"),
+               caption="../workflow/report/inspect.rst", category="inspect pages",
+               subcategory="{dataset} {model}", labels={"run": "{variant} seed{seed}"}),
+    params:
+        run=lambda wildcards, input: os.path.dirname(input.metrics),
+        docs=lambda wc: os.path.dirname(docs_path(wc.dataset)),
+    log:
+        logfile("inspect_run", "{dataset}", "{model}", "{variant}", "seed{seed}"),
+    benchmark:
+        benchfile("inspect_run", "{dataset}", "{model}", "{variant}", "seed{seed}")
+    threads: 1
+    resources:
+        mem_mb=4000,
+    shell:
+        "kire inspect {params.run} --docs {params.docs} --out {output} > {log} 2>&1"
+
+
+INSPECT_PAGES = expand(
+    report_path("inspect", "{dataset}", "{model}", "{variant}", "seed{seed}.html"),
+    dataset=EXPERIMENT_DATASETS, model=EXPERIMENT_MODELS, variant=EXPERIMENT_VARIANTS, seed=EXPERIMENT_SEEDS,
+)
+
 # An empty grid has no runs to report on.
 if EXPERIMENT_RUNS:
     TRAIN_ALL.append(report_path("report.md"))
+    TRAIN_ALL.extend(INSPECT_PAGES)

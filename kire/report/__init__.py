@@ -8,6 +8,8 @@ benchmark breakdowns and training curves.
 - :mod:`kire.report.documents` per-document counts of the official metric (bootstrap, inspect page)
 - :mod:`kire.report.compare`  paired changes against ``continue``: t-interval, bootstrap over documents
 - :mod:`kire.report.plots`    PNG figures (matplotlib, Agg backend)
+- :mod:`kire.report.html_page` escaping, KG id links and the frame of the inspect pages
+- :mod:`kire.report.inspect`  inspect pages: a run's dev predictions document by document; kire predict's
 - :mod:`kire.report.build`    everything above written into ``results/report/``
-- :mod:`kire.report.cli`      `kire report`
+- :mod:`kire.report.cli`      `kire report`, `kire inspect`
 """
