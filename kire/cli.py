@@ -35,7 +35,7 @@ STAGE_COMMANDS: tuple[str, ...] = (
 # group module -> "module:function" entries of later stages, each called with the group's
 # subparsers after the group's own subcommands, in help order
 GROUP_COMMANDS: dict[str, tuple[str, ...]] = {
-    "kire.kg.cli": ("kire.subgraph.cli:register_kg_filter",),  # kg filter (test-pair leakage, after linking)
+    "kire.kg.cli": ("kire.subgraph.cli:register_kg_filter",),  # kg filter (scored-pair leakage, after linking)
 }
 
 

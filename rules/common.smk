@@ -75,7 +75,7 @@ def kg_path(*parts):
 
 
 def kg_filtered_path(*parts):
-    """RESULTS/kg_filtered[/audit.json, ...]: KG without test-pair leakage (rule filter_kg)."""
+    """RESULTS/kg_filtered[/audit.json, ...]: KG without the scored splits' pairs (rule filter_kg)."""
     return results_path("kg_filtered", *parts)
 
 

@@ -1,6 +1,6 @@
 """The KG the encoder sees: leakage filtering and per-split subgraphs, run after linking.
 
-- :mod:`kire.subgraph.filter` test-pair leakage filter of the relation triples (`kire kg filter`)
+- :mod:`kire.subgraph.filter` leakage filter (pairs of the scored splits) of the relation triples (`kire kg filter`)
 - :mod:`kire.subgraph.build`  per-split subgraphs around the linked entities (`kire subgraph`)
 - :mod:`kire.subgraph.cli`    the two commands' argument parsing
 
