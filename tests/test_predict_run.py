@@ -56,9 +56,15 @@ def test_predict_on_a_raw_paragraph(run_dir, sample, tmp_path, capsys):
                 "--no-link", "--theta", "0"]) == 0
     records = json.loads(out.read_text())
     from kire.coref.parse import load_spacy
+    from kire.models.checkpoint import read_model_meta
     from kire.predict.text import document_from_text
+    from kire.predict.types import documents_in_run_scheme
 
-    n = len(document_from_text(PARAGRAPH, load_spacy(), "einstein").entities)
+    run_types = read_model_meta(run_dir)["space"]["ner_types"]
+    (doc,), _ = documents_in_run_scheme([document_from_text(PARAGRAPH, load_spacy(), "einstein")],
+                                        run_types, "einstein.txt", from_text=True)
+    n = len(doc.entities)
+    assert {x[k]["type"] for x in records for k in ("head", "tail")} <= set(run_types)
     assert len(records) == n * (n - 1) * len(names)
     r = records[0]
     assert set(r) == {"title", "h_idx", "t_idx", "r", "r_label", "score", "head", "tail"}
@@ -115,7 +121,7 @@ def write_kg(root):
     for name, schema in KG_TABLES.items():
         folder = root / name
         folder.mkdir(parents=True)
-        cols = list(zip(*rows[name])) if rows[name] else [[] for _ in schema]
+        cols = list(zip(*rows[name])) if rows.get(name) else [[] for _ in schema]  # e.g. sitelinks
         pq.write_table(pa.table({f.name: pa.array(list(c), f.type) for f, c in zip(schema, cols)}, schema=schema),
                        folder / "part-00000.parquet")
     return root
@@ -186,3 +192,25 @@ def test_predict_with_a_knowledge_run(run_dir, sample, tmp_path, caplog):
     assert all(r["r_label"] == r["r"] for r in records)  # no rel_info given: relations by id
     # the layer was fed the paragraph's three linked entities and their KG neighbourhood
     assert "predict knowledge: 0 coreference triples, 3 links, 3 nodes" in caplog.text
+
+
+def test_predict_states_the_training_size_and_warns_when_tiny(run_dir, sample, tmp_path, capsys, caplog):
+    """The bundled sample trains on 16 documents: prediction says so and warns."""
+    text = tmp_path / "einstein.txt"
+    text.write_text(PARAGRAPH)
+    argv = ["predict", "--run", str(run_dir), str(text), "--out", str(tmp_path / "f.json"), "--no-link",
+            "--config", str(tmp_path / "none.yaml")]
+    assert cli(argv) == 0
+    assert "training size unknown" in capsys.readouterr().out
+    train = run_dir.parents[3] / "docs" / "sample_docred" / "train"
+    train.mkdir(parents=True)
+    pq.write_table(pa.table({"doc": pa.array(range(16), pa.int32())}), train / "docs.parquet")
+    caplog.set_level("WARNING")
+    assert cli(argv) == 0
+    out = capsys.readouterr().out
+    assert "bilstm base, trained on 16 documents" in out and "fewer than 100" in out
+    assert "a demonstration of the pipeline" in caplog.text
+    pq.write_table(pa.table({"doc": pa.array(range(3053), pa.int32())}), train / "docs.parquet")
+    caplog.clear()
+    assert cli(argv) == 0
+    assert "trained on 3053 documents" in capsys.readouterr().out and "demonstration" not in caplog.text

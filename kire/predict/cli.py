@@ -64,6 +64,13 @@ def _labels(args, config: dict, dataset: str) -> dict[str, str]:
     return labels
 
 
+def is_docred_json(path: str) -> bool:
+    """Whether INPUT is read as a DocRED JSON file (a .json name) rather than plain text."""
+    from pathlib import Path
+
+    return path != "-" and Path(path).suffix.lower() == ".json"
+
+
 def read_input(path: str, title: str | None):
     """Documents of INPUT: a DocRED JSON file, or one plain-text document."""
     import sys
@@ -71,7 +78,7 @@ def read_input(path: str, title: str | None):
 
     from kire.errors import InputError
 
-    if path != "-" and Path(path).suffix.lower() == ".json":
+    if is_docred_json(path):
         from kire.docs.docred import read_docred
 
         return read_docred(path)
@@ -111,7 +118,8 @@ def run_predict(args: argparse.Namespace) -> int:
     from kire.errors import KireError
     from kire.io import write_json_atomic
     from kire.models.checkpoint import read_model_meta
-    from kire.predict.run import predict
+    from kire.predict.run import predict, training_size_note
+    from kire.predict.types import documents_in_run_scheme
 
     if args.threads:
         import torch
@@ -124,7 +132,13 @@ def run_predict(args: argparse.Namespace) -> int:
     results, dataset = run.resolve().parents[3], run.resolve().parents[2].name
     config = _config(args.config)
     labels = _labels(args, config, dataset)
-    documents = read_input(args.input, args.title)
+    size_line, tiny = training_size_note(results, dataset)
+    print(f"run {run}: {meta['model']} {meta['variant']}, {size_line}")
+    if tiny:
+        log.warning("%s was %s", run, size_line)
+    documents, _ = documents_in_run_scheme(
+        read_input(args.input, args.title), list(meta["space"]["ner_types"]), args.input,
+        from_text=not is_docred_json(args.input))
     kg = Path(args.kg) if args.kg else results / "kg"
     filtered = Path(args.filtered) if args.filtered else results / "kg_filtered"
     knowledge = meta["variant"] != "base"

@@ -1,6 +1,6 @@
 """Plain text to a :class:`~kire.docs.model.Document`: sentences, tokens and mentions from spaCy.
 
-Mentions are spaCy's named entities, typed with DocRED's six types (:data:`DOCRED_TYPES`). Mentions
+Mentions are spaCy's named entities, typed with DocRED's six types (:func:`docred_type`). Mentions
 become one entity when their normalised surface forms are equal and their types agree, and a
 person mentioned by a single word (a surname or first name) joins the earlier multi-word person
 name that contains that word, as DocRED's annotators group "Markle" with "Meghan Markle". Further
@@ -15,7 +15,9 @@ import unicodedata
 from kire.docs.model import Document, Entity, Mention
 from kire.errors import InputError
 
-# spaCy (OntoNotes) entity labels -> DocRED types; labels not listed are not relation arguments.
+# spaCy (OntoNotes) entity labels -> DocRED types; other labels are MISC, except ordinals ("first",
+# "third"), which DocRED does not annotate as entities.
+NOT_ENTITIES = frozenset({"ORDINAL"})
 DOCRED_TYPES: dict[str, str] = {
     "PERSON": "PER",
     "ORG": "ORG",
@@ -25,6 +27,11 @@ DOCRED_TYPES: dict[str, str] = {
     "NORP": "MISC", "EVENT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC",
     "PRODUCT": "MISC",
 }
+
+
+def docred_type(label: str) -> str | None:
+    """DocRED's type of a spaCy entity label (:data:`DOCRED_TYPES`, else MISC); None for ordinals."""
+    return None if label in NOT_ENTITIES else DOCRED_TYPES.get(label, "MISC")
 
 
 def normalized(text: str) -> str:
@@ -76,7 +83,7 @@ def document_from_text(text: str, nlp, title: str, file: str = "text") -> Docume
     renumber = {s: i for i, s in enumerate(kept)}
     mentions = []
     for span in parsed.ents:
-        kind = DOCRED_TYPES.get(span.label_)
+        kind = docred_type(span.label_)
         toks = [t for t in span if not t.is_space]
         if kind is None or not toks:
             continue
