@@ -74,7 +74,8 @@ def test_linking_report_covers_splits_types_ambiguity_and_unlinked(linked):
 def test_filter_removes_every_triple_between_test_document_entities(linked, tmp_path):
     root, _, _ = linked
     datasets = [LinkedDataset("redocred", root / "links" / "links.parquet", root / "docs")]
-    audit = filter_relation_triples(root / "kg", datasets, tmp_path / "filtered", FilterConfig(), threads=2)
+    audit = filter_relation_triples(root / "kg", datasets, tmp_path / "filtered", FilterConfig(splits=["test"]),
+                                    threads=2)
     assert audit["removed"] > 0 and audit["triples_out"] + audit["removed"] == audit["triples_in"]
     # independent check: pairs of distinct linked entities per test document, in Python (two entities
     # linked to the same item protect its self-loops too)
