@@ -112,3 +112,49 @@ def test_every_registered_variant_resolves_to_a_factory():
         assert callable(getattr(importlib.import_module(module), func)), name
     with pytest.raises(KireError, match="unknown variant"):
         build_variant("no_such_variant", None, {}, {})
+
+
+def test_stage2_scores_its_start_as_epoch_0_and_never_reports_less(paths, tmp_path):
+    base, cont = tmp_path / "base", tmp_path / "continue"
+    assert train(paths, base, "--model", "bilstm", "--epochs", "6", "--seed", "2") == 0
+    base_f1 = json.loads((base / "theta.json").read_text())["dev_f1"]
+    # a learning rate that wrecks the model: stage 2 must fall back to where it started
+    settings = json.dumps({"init_from": str(base)})
+    assert train(paths, cont, "--model", "bilstm", "--variant", "continue", "--variant-settings", settings,
+                 "--epochs", "2", "--patience", "5", "--seed", "2", "--lr", "50") == 0
+    rows = metrics(cont)
+    assert [r["epoch"] for r in rows] == [0, 1, 2]
+    assert rows[0]["dev_f1"] == base_f1 and "loss" not in rows[0]  # epoch 0: the base model, not trained
+    summary = json.loads((cont / "theta.json").read_text())
+    assert summary["dev_f1"] == pytest.approx(max(r["dev_f1"] for r in rows)) and summary["dev_f1"] >= base_f1
+    assert max(r["dev_f1"] for r in rows[1:]) < base_f1 and summary["best_epoch"] == 0
+    assert summary["dev_f1"] == pytest.approx(base_f1)
+    from kire.errors import KireError
+
+    with pytest.raises(KireError, match="init_from"):
+        train(paths, tmp_path / "bad", "--model", "bilstm", "--variant", "continue", "--epochs", "1")
+
+
+def test_a_warmup_decay_schedule_is_stepped_per_batch_and_resumed(paths, tmp_path, monkeypatch):
+    import kire.train.loop as loop
+
+    flags = ("--model", "cnn", "--epochs", "4", "--patience", "9", "--batch-size", "1", "--optimizer", "adamw",
+             "--warmup-ratio", "0.25", "--decay", "linear")
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert train(paths, whole, *flags) == 0
+    # 3 documents, batch 1: 12 steps, 3 warming up; the rate after epoch k (3k steps) is 0.01 (12 - 3k) / 9
+    assert [r["lr_base"] for r in metrics(whole)] == pytest.approx([0.01, 0.01 * 6 / 9, 0.01 * 3 / 9, 0.0])
+    saved = loop.save_state
+
+    def interrupted(ckpt_dir, pipeline, optimizer, state):
+        saved(ckpt_dir, pipeline, optimizer, state)
+        if state["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(loop, "save_state", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train(paths, parts, *flags)
+    monkeypatch.setattr(loop, "save_state", saved)
+    assert train(paths, parts, *flags) == 0
+    for a, b in zip(metrics(whole), metrics(parts)):
+        assert a["lr_base"] == pytest.approx(b["lr_base"]) and a["loss"] == pytest.approx(b["loss"], abs=1e-6)
