@@ -77,10 +77,12 @@ def write_run_metrics(run_dir: str | Path, dev: str, inputs: ScoringInputs, test
     theta = read_json_file(run_dir / "theta.json")
     if not (isinstance(theta, dict) and isinstance(theta.get("theta"), (int, float))):
         raise InputError(str(run_dir / "theta.json"), None, "theta", "expected {\"theta\": number, ...}")
+    theta_warnings = [str(w) for w in theta.get("warnings") or []]  # training's, e.g. a degenerate theta
     theta = theta["theta"]
     dev_scores = split_scores(dev, run_dir / "result_dev.json", inputs, "dev")
     if dev_scores is None:
         raise InputError(dev, None, "labels", "the dev split has no labels to score against")
+    dev_scores["warnings"] = theta_warnings + dev_scores["warnings"]
     metrics: dict[str, Any] = {"dev": {**dev_scores, "theta": theta}, "test": None}
     if test:
         scores = split_scores(test, run_dir / "result_test.json", inputs, "test")

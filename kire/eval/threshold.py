@@ -1,4 +1,5 @@
-"""Choosing the decision threshold theta on dev: the best F1 over all cut-offs of the sorted scores."""
+"""Choosing the decision threshold theta on dev: the best F1 over all cut-offs of the sorted scores,
+and the warning for a degenerate choice."""
 
 from __future__ import annotations
 
@@ -23,3 +24,25 @@ def best_threshold(scores: np.ndarray, correct: np.ndarray, n_gold: int) -> tupl
     f1 = np.where(last_of_tie, 2 * hits / (n_pred + n_gold), -1.0)
     k = int(np.argmax(f1))
     return float(s[k]), float(max(f1[k], 0.0))
+
+
+# A dev threshold this low, or one that predicts this many times the gold facts, means the scores do
+# not separate facts from non-facts (an untrained or collapsed model, a tiny dev set): F1 then comes
+# from predicting (nearly) everything, and the run's scores say little.
+DEGENERATE_THETA = 1e-6
+DEGENERATE_RATIO = 50
+
+
+def degenerate_threshold_warning(theta: float, n_predicted: int, n_gold: int) -> str | None:
+    """One line when ``theta`` is below :data:`DEGENERATE_THETA` or the ``n_predicted`` dev triples
+    at theta exceed :data:`DEGENERATE_RATIO` times the ``n_gold`` gold facts; None otherwise."""
+    reasons = []
+    if theta < DEGENERATE_THETA:
+        reasons.append(f"theta {theta:.3g} is below {DEGENERATE_THETA:g}")
+    if n_predicted > DEGENERATE_RATIO * n_gold:
+        reasons.append(f"it predicts {n_predicted} dev triples for {n_gold} gold facts (more than "
+                       f"{DEGENERATE_RATIO}x)")
+    if not reasons:
+        return None
+    return ("degenerate dev threshold: " + " and ".join(reasons)
+            + "; the scores do not separate facts from non-facts, so F1 says little about this run")

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from kire.eval.metric import Fact, Truth, official_scores
-from kire.eval.threshold import best_threshold
+from kire.eval.threshold import best_threshold, degenerate_threshold_warning
 from kire.io import atomic_path, write_json_atomic
 from kire.models.checkpoint import load_tensors, save_model, save_tensors
 from kire.models.features import DocFeatures
@@ -65,6 +65,7 @@ class DevResult:
     p: float
     r: float
     theta: float
+    warnings: tuple[str, ...] = ()  # e.g. a degenerate threshold (kire.eval.threshold)
 
 
 def evaluate_dev(pipeline: Pipeline, features: Sequence[DocFeatures], truth: Truth,
@@ -77,8 +78,13 @@ def evaluate_dev(pipeline: Pipeline, features: Sequence[DocFeatures], truth: Tru
     if theta is None:
         flat, correct = candidate_correctness(features, scores, truth, relations)
         theta, _ = best_threshold(flat, correct, len(truth.gold))
-    metric = official_scores(truth, submission(features, scores, theta, relations), train_facts)
-    return DevResult(metric["f1"], metric["ign_f1"], metric["p"], metric["r"], theta), scores
+    predicted = submission(features, scores, theta, relations)
+    metric = official_scores(truth, predicted, train_facts)
+    warning = degenerate_threshold_warning(theta, len(predicted), len(truth.gold))
+    if warning:
+        log.warning("%s", warning)
+    return DevResult(metric["f1"], metric["ign_f1"], metric["p"], metric["r"], theta,
+                     (warning,) if warning else ()), scores
 
 
 def optimizer_for(pipeline: Pipeline, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -160,7 +166,8 @@ def write_metrics(path: Path, rows: list[dict[str, Any]], tensorboard: bool = Fa
 
 def dev_record(dev: DevResult) -> dict[str, float]:
     """The dev part of an epoch's record in metrics.jsonl."""
-    return {"dev_f1": dev.f1, "dev_ign_f1": dev.ign_f1, "dev_p": dev.p, "dev_r": dev.r, "theta": dev.theta}
+    return {"dev_f1": dev.f1, "dev_ign_f1": dev.ign_f1, "dev_p": dev.p, "dev_r": dev.r, "theta": dev.theta,
+            **({"warnings": list(dev.warnings)} if dev.warnings else {})}
 
 
 def fit(pipeline: Pipeline, train_features: Sequence[DocFeatures], dev_features: Sequence[DocFeatures],

@@ -97,7 +97,7 @@ def run_training(*, train: str, dev: str, test: str | None, rel_info: str, model
     summary = {"theta": dev_result.theta, "dev_f1": dev_result.f1, "dev_ign_f1": dev_result.ign_f1,
                "dev_p": dev_result.p, "dev_r": dev_result.r, "best_epoch": state["best_epoch"],
                "epochs": state["epoch"], "train_seconds": sum(m["train_seconds"] for m in state["metrics"]),
-               "wall_seconds": time.perf_counter() - started}
+               "wall_seconds": time.perf_counter() - started, "warnings": list(dev_result.warnings)}
     write_json_atomic(out / "theta.json", summary)
     for name in ("model.json", "model.safetensors"):  # last: their presence means the run is done
         with atomic_path(out / name) as tmp:
