@@ -141,16 +141,16 @@ def test_unprotected_instance_of_keeps_its_code(pipeline):
 
 
 def scored_candidates(kg, docs, protected):
-    """{(split, entity name): {candidate: (f_coherence, score)}} of the linker."""
+    """{(split, entity name): {candidate: (f_coherence, score, f_type)}} of the linker."""
     entities, mentions = entity_tables(docs, ["train", "dev", "test"])
     con = connect()
     try:
         link_entities(con, entities, mentions, kg, LinkingConfig(), protected)
         out = {}
         names = {(r["split"], r["doc"], r["entity"]): r["name"] for r in entities.to_pylist()}
-        for split, doc_, entity, qid, coherence, score in con.sql(
-                "SELECT split, doc, entity, id, f_coherence, score FROM cand").fetchall():
-            out.setdefault((split, names[(split, doc_, entity)]), {})[qid] = (coherence, score)
+        for split, doc_, entity, qid, coherence, score, f_type in con.sql(
+                "SELECT split, doc, entity, id, f_coherence, score, f_type FROM cand").fetchall():
+            out.setdefault((split, names[(split, doc_, entity)]), {})[qid] = (coherence, score, f_type)
     finally:
         con.close()
     return out
@@ -164,18 +164,29 @@ def test_coherence_edge_of_a_protected_document_never_reaches_the_linking_score(
     assert open_scores[("test", "Springfield")]["Q49266"][0] > 0
     assert scores[("train", "Springfield")]["Q49266"][0] > 0  # train documents keep coherence
     # protected: no coherence at all, and the scores equal those of a KG without the edge
-    assert all(c == 0 for c, _ in scores[("test", "Springfield")].values())
-    assert all(c == 0 for c, _ in scores[("test", "Illinois")].values())
+    assert all(c == 0 for c, *_ in scores[("test", "Springfield")].values())
+    assert all(c == 0 for c, *_ in scores[("test", "Illinois")].values())
     no_edge = write_kg(tmp_path / "kg", ITEMS, triples=[t for t in TRIPLES if t[1] != "P131"])
     without = scored_candidates(no_edge, docs, ("dev", "test"))
     for key in (("test", "Springfield"), ("test", "Illinois")):
         assert without[key].keys() == scores[key].keys()
-        for qid, (coherence, score) in scores[key].items():
-            assert without[key][qid] == (coherence, pytest.approx(score))
+        for qid, (coherence, score, f_type) in scores[key].items():
+            assert without[key][qid] == (coherence, pytest.approx(score), f_type)
     links = pq.read_table(pipeline["root"] / "links" / "links.parquet").to_pylist()
     chosen = {(r["split"], r["doc"], r["entity"]): r["qid"] for r in links}
     assert chosen[("test", 0, 3)] == "Q28515"   # the tie goes to the smaller id, not to the KG edge
     assert chosen[("train", 0, 0)] == "Q49266"  # the same document in train: coherence decides
     # the whole score difference is the coherence term (weight 1; one of the 4 other entities)
-    coherence, open_score = open_scores[("test", "Springfield")]["Q49266"]
+    coherence, open_score, _ = open_scores[("test", "Springfield")]["Q49266"]
     assert coherence == 0.25 and np.isclose(open_score - scores[("test", "Springfield")]["Q49266"][1], 0.25)
+
+
+def test_instance_of_between_two_entities_of_a_protected_document_never_reaches_the_type_feature(pipeline):
+    """Berlin's only class, city, is linked in the same test document: the type feature does not
+    read that P31 triple there (unknown: 0.5), as it does in a training document (LOC class: 1)."""
+    kg, docs = pipeline["kg"], pipeline["docs"]
+    open_scores = scored_candidates(kg, docs, ())
+    scores = scored_candidates(kg, docs, ("dev", "test"))
+    assert open_scores[("test", "Berlin")]["Q64"][2] == 1.0   # unprotected: city is a LOC class
+    assert scores[("test", "Berlin")]["Q64"][2] == 0.5        # protected: no P31 read
+    assert scores[("train", "London")]["Q84"][2] == 1.0       # London and city share a train document

@@ -20,7 +20,8 @@ scored
   coherence reads there joins two entities of one protected document, the very pairs the filter
   protects (policy ``cooccurrence``; under ``labeled_pairs`` a superset). Links thus do not depend
   on the filter policy, so the positive control (``none``) differs from a protected run only in
-  the triples.
+  the triples. For the same reason ``type`` there leaves out a P31 class that is itself a
+  candidate of another entity of the document (a mention "city" next to "Berlin").
 
 The dataset's entity types are checked through ``linking.type_map`` (:mod:`.types`).
 
@@ -182,13 +183,16 @@ def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfi
                            protected_splits: tuple[str, ...] | list[str] = ()) -> str:
     """Create the temp table ``cand`` and return its name: the rows of ``candidates`` with the five
     features ``f_name, f_label, f_prior, f_type, f_coherence`` (each in [0, 1], see the module
-    docstring), ``n_candidates`` of the entity and the weighted ``score``. Candidates in documents
-    of ``protected_splits`` get ``f_coherence`` 0 (no triple between two of their entities is read).
+    docstring), ``n_candidates`` of the entity and the weighted ``score``. In documents of
+    ``protected_splits`` no triple between candidates of two of their entities is read: coherence
+    is 0, and ``f_type`` leaves out a P31 class that is a candidate of another entity there.
     """
     w = cfg.weight
     # (NOT IN an empty list is no SQL, and NOT IN (NULL) is never true)
     unprotected = (f"c1.split NOT IN ({', '.join(sql_string(s) for s in protected_splits)})"
                    if protected_splits else "true")
+    visible = """NOT EXISTS (SELECT 1 FROM hidden_p31 x WHERE x.split = c.split AND x.doc = c.doc
+                                 AND x.entity = c.entity AND x.id = c.id AND x.class = p.class)"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE cand_ids AS SELECT DISTINCT id FROM {candidates};
         CREATE OR REPLACE TEMP TABLE cand_edges AS
@@ -216,6 +220,13 @@ def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfi
                              AND c2.entity <> c1.entity
         WHERE {unprotected}
         GROUP BY ALL;
+        -- P31 triples that join two entities of one protected document: unread by f_type
+        CREATE OR REPLACE TEMP TABLE hidden_p31 AS
+        SELECT DISTINCT c1.split, c1.doc, c1.entity, c1.id, p.class
+        FROM {candidates} c1 JOIN cand_p31 p ON p.id = c1.id
+        JOIN {candidates} c2 ON c2.split = c1.split AND c2.doc = c1.doc AND c2.entity <> c1.entity
+                             AND c2.id = p.class
+        WHERE NOT ({unprotected});
         CREATE OR REPLACE TEMP TABLE cand AS
         WITH feats AS (
             SELECT c.*, e.type AS ent_type,
@@ -224,9 +235,9 @@ def scored_candidate_table(con, candidates: str, kg: KgTables, cfg: LinkingConfi
                    ln(1 + c.n_sitelinks) + 0.5 * ln(1 + c.n_statements) AS raw_prior,
                    CASE
                      WHEN NOT EXISTS (SELECT 1 FROM type_classes tc WHERE tc.type = e.type) THEN 0.5
-                     WHEN NOT EXISTS (SELECT 1 FROM cand_p31 p WHERE p.id = c.id) THEN 0.5
+                     WHEN NOT EXISTS (SELECT 1 FROM cand_p31 p WHERE p.id = c.id AND {visible}) THEN 0.5
                      WHEN EXISTS (SELECT 1 FROM cand_p31 p JOIN type_classes tc ON tc.class = p.class
-                                  WHERE p.id = c.id AND tc.type = e.type) THEN 1.0
+                                  WHERE p.id = c.id AND tc.type = e.type AND {visible}) THEN 1.0
                      ELSE 0.0 END AS f_type,
                    CASE WHEN d.n_linkable > 1 THEN coalesce(h.n_coherent, 0) / (d.n_linkable - 1) ELSE 0.0 END
                      AS f_coherence
