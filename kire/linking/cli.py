@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "link", help="link document entities to KG entities",
         description="Writes OUT/links.parquet and OUT/report.json (see kire.linking.link).",
     )
-    link.add_argument("--dataset", required=True)
+    link.add_argument("--dataset", required=True, help="dataset name (config datasets.<name>), as in the report")
     link.add_argument("--docs", required=True, help="document tables root, RESULTS/docs/<dataset>")
     link.add_argument("--kg", required=True, help="KG folder written by `kire kg extract`")
     link.add_argument("--out", required=True, help="output folder, e.g. RESULTS/links/<dataset>")

@@ -28,8 +28,8 @@ def register(subparsers) -> None:
     p.add_argument("--filtered", help="filtered KG folder (default: <results>/kg_filtered)")
     p.add_argument("--no-link", action="store_true", help="base runs: skip entity linking (no KG ids)")
     p.add_argument("--theta", type=float, help="threshold (default: the run's theta.json)")
-    p.add_argument("--batch-size", type=int, default=4)
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--batch-size", type=int, default=4, help="documents per scoring batch (default: 4)")
+    p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default: cpu)")
     p.add_argument("--threads", type=int, help="torch and DuckDB threads")
     p.set_defaults(func=run_predict)
 

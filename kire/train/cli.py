@@ -42,16 +42,20 @@ def register(subparsers) -> None:
                    help='JSON object of model settings, e.g. {"word_vectors": null, "encoder": "/path"}')
     p.add_argument("--train-facts", help="Ign F1 facts: .fact list or DocRED train file (default: --train's labels)")
     p.add_argument("--out", required=True, help="run folder")
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--patience", type=int, default=d.patience)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--encoder-lr", type=float, default=d.encoder_lr)
+    p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default: {d.seed})")
+    p.add_argument("--epochs", type=int, default=d.epochs, help=f"at most this many epochs (default: {d.epochs})")
+    p.add_argument("--patience", type=int, default=d.patience,
+                   help=f"epochs without a better dev F1 before stopping (default: {d.patience})")
+    p.add_argument("--batch-size", type=int, default=d.batch_size,
+                   help=f"documents per optimiser step (default: {d.batch_size})")
+    p.add_argument("--lr", type=float, default=d.lr, help=f"learning rate of the model's own parameters (default: {d.lr})")
+    p.add_argument("--encoder-lr", type=float, default=d.encoder_lr,
+                   help=f"learning rate of a pretrained transformer encoder (ATLOP; default: {d.encoder_lr})")
     p.add_argument("--inject-lr", type=float, default=d.inject_lr,
                    help="learning rate of the variant's new parameters (stage 2, config train.stage2.inject_lr); "
                         "default: --lr")
-    p.add_argument("--grad-clip", type=float, default=d.grad_clip)
+    p.add_argument("--grad-clip", type=float, default=d.grad_clip,
+                   help=f"gradient norm clipping, 0 = none (default: {d.grad_clip})")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer,
                    help="adam, or adamw (weight decay 0; ATLOP's authors' choice)")
     p.add_argument("--adam-eps", type=float, default=d.adam_eps, help="the optimiser's epsilon")
@@ -72,11 +76,11 @@ def register(subparsers) -> None:
         description="Order documents by SHA-1 of their title and put the first N_TRAIN in TRAIN_OUT, "
                     "the next N_DEV in DEV_OUT (the rule is documented in kire/train/split.py).",
     )
-    s.add_argument("source")
-    s.add_argument("train_out")
-    s.add_argument("dev_out")
-    s.add_argument("--n-train", type=int, required=True)
-    s.add_argument("--n-dev", type=int, required=True)
+    s.add_argument("source", help="DocRED-format JSON file to split")
+    s.add_argument("train_out", help="output JSON of the train part")
+    s.add_argument("dev_out", help="output JSON of the dev part")
+    s.add_argument("--n-train", type=int, required=True, help="documents in the train part")
+    s.add_argument("--n-dev", type=int, required=True, help="documents in the dev part")
     s.set_defaults(func=run_split)
 
 
