@@ -31,10 +31,10 @@ _RELATIONS = [
     ("Q64", "P31", "Q515", "normal", "s1"), ("Q84", "P31", "Q515", "normal", "s2"),
     ("Q183", "P31", "Q6256", "normal", "s3"), ("Q64", "P17", "Q183", "normal", "s4"),
 ]
-_ATTRIBUTES = [
-    ("Q64", "P1082", "3,755,251", "quantity"), ("Q64", "P571", "1237", "time"),
-    ("Q64", "P214", "000000123", "external-id"), ("Q84", "P1082", "8,799,800", "quantity"),
-    ("Q84", "P999", "mystery value", "string"),
+_ATTRIBUTES = [  # id, property, value, datatype, rank, statement_id
+    ("Q64", "P1082", "3,755,251", "quantity", "normal", "a1"), ("Q64", "P571", "1237", "time", "normal", "a2"),
+    ("Q64", "P214", "000000123", "external-id", "normal", "a3"),
+    ("Q84", "P1082", "8,799,800", "quantity", "normal", "a4"), ("Q84", "P999", "mystery value", "string", "normal", "a5"),
 ]
 
 
