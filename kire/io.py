@@ -70,12 +70,13 @@ def write_json_atomic(target: str | os.PathLike, obj: Any, indent: int | None = 
     return Path(target)
 
 
-def write_parquet_atomic(table, target: str | os.PathLike, compression: str = "zstd") -> Path:
-    """Write a pyarrow Table to ``target`` atomically and return the path."""
+def write_parquet_atomic(table, target: str | os.PathLike, compression: str = "zstd", **options) -> Path:
+    """Write a pyarrow Table to ``target`` atomically and return the path; ``options`` go to
+    ``pyarrow.parquet.write_table`` (e.g. ``use_dictionary``)."""
     import pyarrow.parquet as pq
 
     with atomic_path(target) as tmp:
-        pq.write_table(table, tmp, compression=compression)
+        pq.write_table(table, tmp, compression=compression, **options)
     return Path(target)
 
 

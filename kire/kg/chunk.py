@@ -32,6 +32,7 @@ import msgspec
 
 from kire.io import atomic_path, write_json_atomic, write_parquet_atomic
 from kire.kg.records import entity_decoder
+from kire.kg.schema import DICTIONARY_COLUMNS
 from kire.kg.sources import read_json_range
 from kire.kg.spool import map_spooled
 from kire.kg.tables import ExtractOptions, TableRows
@@ -209,7 +210,8 @@ def write_chunk(out: Path, index: int, rows: TableRows, rejects: list[dict], ext
     """Write chunk ``index``'s parts, rejects and (last) its marker; return the marker's content."""
     tables = rows.arrow_tables()
     for name, table in tables.items():
-        write_parquet_atomic(table, out / name / f"{part_name(index)}.parquet")
+        write_parquet_atomic(table, out / name / f"{part_name(index)}.parquet",
+                             use_dictionary=[c for c in table.column_names if c in DICTIONARY_COLUMNS])
     with atomic_path(rejects_path(out, index)) as tmp:
         with open(tmp, "w", encoding="utf-8") as fh:
             for rec in rejects:

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+#: columns with few distinct values, the only ones worth Parquet's dictionary encoding: ids, values,
+#: titles and statement ids are (nearly) unique per chunk, and trying a dictionary on them cost more
+#: CPU than it saved space (measured on 210 MB of synthetic dump: 0.113 -> 0.095 CPU-s of Parquet
+#: writing, and 4% smaller files)
+DICTIONARY_COLUMNS = frozenset({"type", "datatype", "property", "rank", "lang", "site"})
+
 KG_TABLES: dict[str, pa.Schema] = {
     # One row per item or property.
     "entities": pa.schema([
