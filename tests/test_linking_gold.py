@@ -224,3 +224,59 @@ def test_schema_linking_defaults_are_the_python_defaults():
     for key in ("type_map", "wiki", "wiki_by_dataset", "unresolved_gold", "type_classes", "type_class_depth",
                 "languages", "articles", "weights"):
         assert props[key]["default"] == python[key], key
+
+
+# --- DocRED-derived data with Wikipedia titles: Linked-DocRED's layout -------------------------
+
+
+def linked_docred_doc(title):
+    sents = [["Offa", "ruled", "Mercia", "from", "757", "."], ["Eastbrook", "lay", "outside", "Mercia", "."]]
+
+    def entity(ent_id, etype, resource, mentions, qid=None):
+        return {"id": ent_id, "type": etype, "mentions": [{"name": " ".join(sents[s][a:b]), "sent_id": s, "pos": [a, b]}
+                                                          for s, a, b in mentions],
+                "entity_linking": {"wikipedia_resource": resource, "wikidata_resource": qid, "method": "manual",
+                                   "confidence": "A"}}
+
+    return {"title": title, "sents": sents,
+            "entities": [entity(0, "PER", "#DocRED-0#", [(0, 0, 1)]),
+                         entity(7, "LOC", "Mercia_(kingdom)", [(0, 2, 3), (1, 3, 4)], "Q9001"),
+                         entity(3, "TIME", "#ignored#", [(0, 4, 5)]),
+                         entity(5, "LOC", "Eastbrook", [(1, 0, 1)], "Q9102")],   # a stale QID: the title wins
+            "relations": [{"r": "P131", "h": 5, "t": 7, "evidence": [1]}]}
+
+
+def test_linked_docred_titles_are_gold_links(tmp_path):
+    paths = {}
+    for split in ("train", "dev", "test"):
+        paths[split] = tmp_path / f"{split}.json"
+        paths[split].write_text(json.dumps([linked_docred_doc(f"{split} {i}") for i in range(2)]))
+    (tmp_path / "rel_info.json").write_text(json.dumps({"P131": "located in"}))
+    prepare_dataset(DatasetSource("linked", "docred", train=str(paths["train"]), dev=str(paths["dev"]),
+                                  test=str(paths["test"]), rel_info=str(tmp_path / "rel_info.json")), tmp_path / "docs")
+    from kire.docs.model import read_documents
+
+    (first, _) = read_documents(tmp_path / "docs" / "train")
+    assert [e.kb_id for e in first.entities] == [None, "Mercia_(kingdom)", None, "Eastbrook"]
+    assert [(lab.head, lab.tail, lab.relation) for lab in first.labels] == [(3, 1, "P131")]
+    report = link_dataset("linked", tmp_path / "docs", kg_folder(tmp_path), tmp_path / "links", LinkingConfig())
+    gold = {(r["split"], r["doc"], r["entity"]): r["qid"] for r in read_links(tmp_path / "links").to_pylist()
+            if r["method"] == "gold"}
+    assert set(gold.values()) == {"Q9001", "Q9101"} and len(gold) == 12
+    assert report["totals"]["gold_links"] == 12 and report["totals"]["gold_unresolved"] == 0
+
+
+def test_linked_docred_relation_to_an_unknown_entity_id_is_named(tmp_path):
+    from kire.docs.docred import read_docred
+    from kire.errors import InputError
+
+    bad = linked_docred_doc("x")
+    bad["relations"][0]["t"] = 1
+    (tmp_path / "t.json").write_text(json.dumps([bad]))
+    with pytest.raises(InputError, match=r"field relations\[0\].t: entity id 1 is no entities\[\].id"):
+        read_docred(tmp_path / "t.json")
+    bad = linked_docred_doc("x")
+    bad["entities"][1]["mentions"][0]["pos"] = [3, 3]
+    (tmp_path / "t.json").write_text(json.dumps([bad]))
+    with pytest.raises(InputError, match=r"field entities\[1\].mentions\[0\].pos: empty span"):
+        read_docred(tmp_path / "t.json")
