@@ -34,7 +34,9 @@ from torch import nn
 
 from kire.docs.model import Document
 from kire.errors import KireError
-from kire.models.atlop import LocalTransformerModel, marked_features, merge_windows, segment_windows
+from kire.models.atlop import (
+    LocalTransformerModel, encoder_window, marked_features, merge_windows, segment_windows,
+)
 from kire.models.base import Encoded, entity_offsets, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import N_DIST_IDS, DocFeatures, LabelSpace, mirrored_bin
@@ -110,7 +112,7 @@ class GLRE(LocalTransformerModel):
         self.tokenizer = tokenizer
         d = transformer.config.hidden_size
         self.hidden_size = d
-        self.window = int(transformer.config.max_position_embeddings)
+        self.window = encoder_window(transformer, tokenizer)
         node = d + s["type_dim"]
         self.node_type = nn.Embedding(len(NODE_TYPES), s["type_dim"])
         self.gcn = nn.ModuleList(RGCNConv(node, node, num_relations=len(EDGE_TYPES))
