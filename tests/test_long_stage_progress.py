@@ -98,3 +98,17 @@ def test_autoencoder_epochs_write_plain_lines_not_bars(capsys):
     assert "\r" not in err
     assert "autoencoder epoch 1: started of" in err
     assert "autoencoder epoch 2:" in err and "batch/s" in err and "[loss " in err
+
+
+def test_linking_counts_its_steps_over_the_documents(tmp_path, capsys):
+    from kire.linking.link import LinkingConfig, link_dataset
+    from kire_linking_fixtures import doc, write_kg, write_splits
+
+    kg = write_kg(tmp_path / "kg", {"Q84": ("London", 271, 68), "Q90": ("Paris", 250, 90)})
+    docs = write_splits(tmp_path / "docs", {"train": [doc("a", [("London", "LOC"), ("Paris", "LOC")])],
+                                            "dev": [doc("b", [("Paris", "LOC")])], "test": []})
+    link_dataset("toy", docs, kg, tmp_path / "links", LinkingConfig())
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert "link 2 documents, 3 entities: started of 4 step" in err
+    assert "link 2 documents, 3 entities: 4/4 step (100%)" in err and "[best links chosen]" in err

@@ -308,10 +308,23 @@ def link_entities(con, entities: pa.Table, mentions: pa.Table, kg_dir: str | Pat
     ``protected_splits``: the leakage filter's splits, whose documents get no coherence. Steps: :func:`candidate_table`, :func:`scored_candidate_table`, :func:`best_alias_table`,
     :func:`kire.linking.gold.gold_link_table`, :func:`best_links`.
     """
-    kg = registered_inputs(con, entities, mentions, kg_dir, cfg)
-    scored = scored_candidate_table(con, candidate_table(con, kg, cfg), kg, cfg, protected_splits)
-    gold = gold_link_table(con, gold_targets(entities, cfg.wiki), kg.entities, kg.sitelinks)
-    return best_links(con, best_alias_table(con, scored), gold, cfg.unresolved_gold)
+    from kire.progress import Progress
+
+    # The steps are set-wise DuckDB queries over every document at once: progress counts them,
+    # naming the documents and entities they cover (a line each in a rule log, a bar on a terminal).
+    n_docs = len(set(zip(entities["split"].to_pylist(), entities["doc"].to_pylist())))
+    with Progress(f"link {n_docs} documents, {entities.num_rows} entities", total=4, unit="step",
+                  interval=0.0) as bar:
+        kg = registered_inputs(con, entities, mentions, kg_dir, cfg)
+        candidates = candidate_table(con, kg, cfg)
+        bar.update(1, note="candidates")
+        scored = scored_candidate_table(con, candidates, kg, cfg, protected_splits)
+        bar.update(1, note="candidates scored")
+        gold = gold_link_table(con, gold_targets(entities, cfg.wiki), kg.entities, kg.sitelinks)
+        bar.update(1, note="gold links resolved")
+        links = best_links(con, best_alias_table(con, scored), gold, cfg.unresolved_gold)
+        bar.update(1, note="best links chosen")
+    return links
 
 
 def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: LinkingConfig,
