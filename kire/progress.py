@@ -22,14 +22,26 @@ the stream (an ``OSError`` of a closed stderr is swallowed: progress must never 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import IO, Iterable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
 
-#: seconds between two plain lines when the stream is not a terminal (a rule log)
+#: seconds between two plain lines when the stream is not a terminal (a rule log); the environment
+#: variable KIRE_PROGRESS_SECONDS overrides it (e.g. 5 for a closer look at a log)
 PLAIN_INTERVAL_S = 30.0
+
+
+def plain_interval() -> float:
+    """Seconds between plain lines: $KIRE_PROGRESS_SECONDS if set to a number >= 0, else
+    :data:`PLAIN_INTERVAL_S`."""
+    try:
+        value = float(os.environ.get("KIRE_PROGRESS_SECONDS", ""))
+    except ValueError:
+        return PLAIN_INTERVAL_S
+    return value if value >= 0 else PLAIN_INTERVAL_S
 
 
 def _is_terminal(stream: IO[str]) -> bool:
@@ -57,8 +69,8 @@ class Progress:
     """Counts work done towards ``total`` (in ``unit``) and reports it on ``stream`` (stderr).
 
     On a terminal (``stream.isatty()``) a tqdm bar shows count, rate and ETA. Otherwise one plain
-    line (no carriage return) is written at the start, at most every ``interval`` seconds while
-    ``update`` is called, and at ``close``::
+    line (no carriage return) is written at the start, at most every ``interval`` seconds (default:
+    :func:`plain_interval`) while ``update`` is called, and at ``close``::
 
         extract: 120.0/480.0 MB (25%), 3.2 MB/s, elapsed 0:37, ETA 1:52 [chunk 3/12]
 
@@ -66,13 +78,13 @@ class Progress:
     """
 
     def __init__(self, desc: str, total: Optional[float] = None, unit: str = "it",
-                 stream: Optional[IO[str]] = None, interval: float = PLAIN_INTERVAL_S,
+                 stream: Optional[IO[str]] = None, interval: Optional[float] = None,
                  enabled: bool = True, force_plain: bool = False):
         self.desc = desc
         self.total = total
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
-        self.interval = interval
+        self.interval = plain_interval() if interval is None else interval
         self.enabled = enabled
         self.done = 0.0
         self.note = ""

@@ -177,3 +177,29 @@ def test_query_into_head_is_quiet_and_progress_lines_are_plain(tmp_path):
     assert piped.stdout.splitlines()[0].strip() == "range"
     assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr, piped.stderr
     assert piped.returncode == 141
+
+
+def test_gzip_progress_estimates_the_chunk_count(tmp_path, monkeypatch, capsys):
+    """A .json.gz has no known size of JSON: the chunk total is estimated from the share of the
+    compressed file read, so that the ETA shows; the last line gives the real count."""
+    monkeypatch.setenv("KIRE_PROGRESS_SECONDS", "0")
+    many = [entity(f"Q{920000 + k}", f"Place {k}", str(k)) for k in range(400)]
+    dump = tmp_path / "dump.json.gz"
+    dump.write_bytes(gzip.compress(official(many)))
+    manifest = extract(dump, tmp_path / "kg", OPTS, workers=0, chunk_mb=0.02)
+    n = manifest["chunks"]
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("kg extract:")]
+    assert n > 3 and lines[-1].startswith(f"kg extract: {n}/{n} chunk (100%)")
+    assert len(lines) == n + 2 and all("ETA" in x for x in lines[1:-1])
+
+
+def test_gzip_chunk_estimate_scales_by_the_compressed_share_read():
+    from kire.kg.extract import _gzip_chunks_estimate
+
+    assert _gzip_chunks_estimate({"chunks": 3, "compressed_tell": lambda: 250}, 1000) == 12
+    assert _gzip_chunks_estimate({"chunks": 3, "compressed_tell": lambda: 1000}, 1000) == 3
+
+    def closed():
+        raise ValueError("I/O operation on closed file")
+
+    assert _gzip_chunks_estimate({"chunks": 7, "compressed_tell": closed}, 1000) == 7

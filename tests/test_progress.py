@@ -59,3 +59,13 @@ def test_a_total_known_later_gives_a_percentage():
     lines = out.getvalue().splitlines()
     assert lines[1].startswith("extract: 1 chunk, ") and "ETA" not in lines[1]
     assert lines[2].startswith("extract: 2/4 chunk (50%)") and "ETA" in lines[2]
+
+
+def test_the_interval_comes_from_the_environment(monkeypatch):
+    from kire.progress import PLAIN_INTERVAL_S, plain_interval
+
+    monkeypatch.setenv("KIRE_PROGRESS_SECONDS", "5")
+    assert plain_interval() == 5.0 and Progress("x", stream=io.StringIO()).interval == 5.0
+    for bad in ("soon", "-1"):
+        monkeypatch.setenv("KIRE_PROGRESS_SECONDS", bad)
+        assert plain_interval() == PLAIN_INTERVAL_S

@@ -297,12 +297,13 @@ def _spooled(specs, folder: Path):
 
 
 def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads: int, counter: dict):
-    """Yield the specs of the chunks still to run; ``counter['chunks']`` ends as the total count.
+    """Yield the specs of the chunks still to run; ``counter['chunks']`` ends as the total count
+    (for gzip, ``counter['compressed_tell']`` tells how far the reader is, see open_decompressed).
 
     .json and .json.bz2: byte ranges that the tasks read themselves; .json.gz: text decompressed
     here (see :func:`_slot_specs` for local Dask workers)."""
     if fmt == "gzip":
-        with open_decompressed(dump, threads) as fh:
+        with open_decompressed(dump, threads, position=counter) as fh:
             for k, offset, pieces in stream_chunks(fh, chunk_bytes, dump):
                 counter["chunks"] = k + 1
                 if k not in done:
@@ -323,7 +324,7 @@ def _chunk_specs(dump: Path, fmt: str, chunk_bytes: int, done: set[int], threads
 def _slot_specs(dump: Path, chunk_bytes: int, done: set[int], threads: int, counter: dict, slots: SpoolSlots):
     """gzip for local workers: :class:`~kire.kg.chunk.SpoolSlotText` specs, each chunk decompressed
     straight into a spool slot (kire.kg.spool) lent to chunk ``k`` until its marker is back."""
-    with open_gzip_stream(dump, threads) as fh:
+    with open_gzip_stream(dump, threads, position=counter) as fh:
         for k, offset, slot, length in fill_chunks(fh, chunk_bytes, slots, dump):
             counter["chunks"] = k + 1
             if k in done:  # finished by an earlier run: decompressed only to reach the rest
@@ -346,6 +347,19 @@ def gzip_threads(n_workers: int) -> int:
     thread feeds about six workers (measured, docs/kg.md); rapidgzip's parallel threads take over beyond.
     """
     return max(1, -(-n_workers // WORKERS_PER_GZIP_THREAD))
+
+
+def _gzip_chunks_estimate(counter: dict, compressed_bytes: int) -> int:
+    """The chunk count of a gzip dump, estimated from the chunks the reader has cut so far and the
+    share of the compressed file it has read (exact at the end; the reader runs ahead of the workers
+    by the chunks in flight)."""
+    try:
+        read = counter["compressed_tell"]()
+    except ValueError:  # the reader is closed: it has cut every chunk
+        return counter["chunks"]
+    if read >= compressed_bytes or read <= 0:
+        return counter["chunks"]
+    return max(counter["chunks"], round(counter["chunks"] * compressed_bytes / read))
 
 
 def _json_size_estimate(dump: Path, fmt: str) -> int:
@@ -463,8 +477,11 @@ def run_chunks(plan: ExtractionPlan) -> ChunkRun:
     def on_done(marker: dict) -> None:
         if slots is not None:
             slots.release(marker["chunk"])
-        if plan.fmt != "gzip" and progress.total is None:  # known once the byte ranges are made
-            progress.set_total(counter["chunks"] - len(plan.done))
+        if plan.fmt != "gzip":
+            if progress.total is None:  # known once the byte ranges are made
+                progress.set_total(counter["chunks"] - len(plan.done))
+        elif "compressed_tell" in counter:  # gzip: chunks read so far / share of the file read
+            progress.set_total(_gzip_chunks_estimate(counter, plan.source.stat().st_size) - len(plan.done))
         json_mb["done"] += marker.get("json_bytes", 0) / 1e6
         elapsed = max(time.monotonic() - progress.started, 1e-9)
         progress.update(1, note=f"{json_mb['done']:.1f} MB of JSON, {json_mb['done'] / elapsed:.1f} MB/s")

@@ -43,8 +43,12 @@ def dump_format(path: str | os.PathLike) -> str:
 
 
 @contextlib.contextmanager
-def open_decompressed(path: str | os.PathLike, threads: int = 1):
-    """A binary file object over the decompressed dump; gzip decompresses with ``threads`` threads."""
+def open_decompressed(path: str | os.PathLike, threads: int = 1, position: dict | None = None):
+    """A binary file object over the decompressed dump; gzip decompresses with ``threads`` threads.
+
+    ``position`` (a dict), when given, receives ``"compressed_tell"``: a callable returning the bytes
+    of the compressed file read so far (one-thread gzip only; the progress of an extraction whose
+    decompressed size is unknown)."""
     fmt = dump_format(path)
     if fmt == "json":
         fh = open(path, "rb")
@@ -55,6 +59,8 @@ def open_decompressed(path: str | os.PathLike, threads: int = 1):
             from isal import igzip
 
             fh = igzip.open(path, "rb")
+            if position is not None:
+                position["compressed_tell"] = fh.fileobj.tell
     else:
         import bz2
 
@@ -69,9 +75,10 @@ GZIP_INPUT_BUFFER = 8 << 20  # compressed bytes the isal reader takes per refill
 
 
 @contextlib.contextmanager
-def open_gzip_stream(path: str | os.PathLike, threads: int = 1):
+def open_gzip_stream(path: str | os.PathLike, threads: int = 1, position: dict | None = None):
     """A raw reader over a gzip file's decompressed text whose ``readinto`` decompresses straight into
-    the caller's buffer (kire.kg.spool); ``threads`` > 1 uses rapidgzip as :func:`open_decompressed`.
+    the caller's buffer (kire.kg.spool); ``threads`` > 1 uses rapidgzip as :func:`open_decompressed`,
+    ``position`` as there.
 
     The isal reader refills its compressed input 8 MB at a time: every refill takes the GIL back
     after a nogil stretch, and with the default 512 KB refills a reader sharing the process with
@@ -88,6 +95,8 @@ def open_gzip_stream(path: str | os.PathLike, threads: int = 1):
     from isal import isal_zlib
 
     with open(path, "rb", buffering=0) as raw:
+        if position is not None:
+            position["compressed_tell"] = raw.tell
         # The C reader behind igzip.open (a private name; isal is pinned and tests cover this path).
         yield isal_zlib._GzipReader(raw, GZIP_INPUT_BUFFER)
 
