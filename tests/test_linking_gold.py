@@ -280,3 +280,11 @@ def test_linked_docred_relation_to_an_unknown_entity_id_is_named(tmp_path):
     (tmp_path / "t.json").write_text(json.dumps([bad]))
     with pytest.raises(InputError, match=r"field entities\[1\].mentions\[0\].pos: empty span"):
         read_docred(tmp_path / "t.json")
+
+
+def test_wiki_missing_from_the_sitelinks_table_is_named(tmp_path, caplog):
+    kg = kg_folder(tmp_path, sitelinks={"Q9001": {"dewiki": "Mercien"}})   # extracted with kg.sitelinks: [dewiki]
+    with caplog.at_level(logging.WARNING):
+        rows, report = linked(tmp_path, {"Mercia": "Mercia_(kingdom)"}, kg=kg)
+    assert "Mercia" not in rows and report["gold"]["sites_without_pages"] == ["enwiki"]
+    assert "the KG's sitelinks table has no page of enwiki: add it to kg.sitelinks" in caplog.text

@@ -90,7 +90,8 @@ def gold_link_table(con, targets: pa.Table, entities_sql: str, sitelinks_sql: st
     """Create the temp table ``gold`` and return its name: ``split, doc, entity, kb_id, qid, via``
     for every target of :func:`gold_targets`; ``qid`` NULL when unresolved, ``via`` ``qid`` or
     ``sitelink``. ``entities_sql``: the KG entities table; ``sitelinks_sql``: the KG sitelinks
-    table, None when the KG has none (every title is then unresolved).
+    table, None when the KG has none (every title is then unresolved). Also leaves ``gold_pages``
+    (the sitelinks of the wanted wikis, canonical titles) for :func:`sites_without_pages`.
     """
     con.register("gold_targets", targets)
     if sitelinks_sql is None:
@@ -98,9 +99,10 @@ def gold_link_table(con, targets: pa.Table, entities_sql: str, sitelinks_sql: st
     else:
         pages = (f"SELECT id, site, {title_key_sql('title')} AS key FROM {sitelinks_sql} "
                  "WHERE site IN (SELECT DISTINCT site FROM gold_targets WHERE site IS NOT NULL)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE gold_pages AS {pages}")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE gold AS
-        WITH pages AS ({pages}),
+        WITH pages AS (SELECT * FROM gold_pages),
         items AS (SELECT id, coalesce(n_sitelinks, 0) AS n_sitelinks FROM {entities_sql} WHERE type = 'item'),
         matched AS (
             SELECT g.split, g.doc, g.entity, g.kb_id, coalesce(g.direct, p.id) AS id,
@@ -115,6 +117,15 @@ def gold_link_table(con, targets: pa.Table, entities_sql: str, sitelinks_sql: st
         GROUP BY m.split, m.doc, m.entity;
     """)
     return "gold"
+
+
+def sites_without_pages(con) -> list[str]:
+    """The wikis that gold titles are looked up on but the KG's sitelinks table has no page of
+    (after :func:`gold_link_table`): the extraction's ``kg.sitelinks`` lacks them."""
+    return [r[0] for r in con.execute("""
+        SELECT DISTINCT site FROM gold_targets WHERE site IS NOT NULL
+        EXCEPT SELECT DISTINCT site FROM gold_pages ORDER BY 1
+    """).fetchall()]
 
 
 def gold_accuracy(con, best_alias: str, scored: str, gold: str, samples: int) -> dict | None:

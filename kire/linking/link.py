@@ -51,7 +51,7 @@ import pyarrow as pa
 
 from kire.errors import KireError
 from kire.kg.duck import connect, kg_table_sql, sql_string
-from kire.linking.gold import gold_accuracy, gold_link_table, gold_targets, sitelinks_sql
+from kire.linking.gold import gold_accuracy, gold_link_table, gold_targets, sitelinks_sql, sites_without_pages
 from kire.linking.normalize import DEFAULT_ARTICLES, norm_macro_sql
 from kire.linking.types import DEFAULT_TYPE_MAP, type_report, with_linking_types
 
@@ -336,7 +336,8 @@ def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: Lin
     gold_unresolved, with_candidates, ambiguous, mean_candidates}, splits: {split: {entities,
     linked, coverage, by_type: {type: {entities, linked, coverage}}}}, unlinked_samples: {split:
     [[name, count], ...]}, gold_unresolved_samples: [kb_id, ...], gold: {wiki, sitelinks_table,
-    unresolved_gold, by: {qid, sitelink}, accuracy: kire.linking.gold.gold_accuracy | null},
+    unresolved_gold, by: {qid, sitelink}, accuracy: kire.linking.gold.gold_accuracy | null,
+    sites_without_pages},
     types: kire.linking.types.type_report}``.
     """
     con.register("report_entities", entities.select(["split", "doc", "entity", "type", "name"]))
@@ -376,11 +377,14 @@ def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: Lin
             "by": dict(con.execute("SELECT via, count(*) FROM gold WHERE qid IS NOT NULL GROUP BY ALL ORDER BY ALL")
                        .fetchall()),
             "accuracy": gold_accuracy(con, "best_alias", "cand", "gold", cfg.unlinked_samples)}
+    missing = sites_without_pages(con)
+    gold["sites_without_pages"] = missing
     if gold_unresolved:
+        why = ("; the KG has no sitelinks table: extract it with kg.sitelinks" if not has_sitelinks else
+               f"; the KG's sitelinks table has no page of {', '.join(missing)}: add it to kg.sitelinks"
+               if missing else "")
         log.warning("%s: %d of %d gold links unresolved (no %s sitelink with that title%s), e.g. %s", dataset,
-                    gold_unresolved, gold_total, cfg.wiki,
-                    "" if has_sitelinks else "; the KG has no sitelinks table: extract it with kg.sitelinks",
-                    ", ".join(gold_samples[:5]))
+                    gold_unresolved, gold_total, cfg.wiki, why, ", ".join(gold_samples[:5]))
     by_method = dict(con.execute(
         "SELECT method, count(*) FROM report_links GROUP BY ALL ORDER BY ALL").fetchall())
     total = len(entities)
