@@ -32,3 +32,19 @@ def test_dry_run_of_the_kg_target(tmp_path):
     line = next(x for x in out.splitlines() if "kire kg extract" in x)
     assert f"--out {tmp_path}/kg" in line and "--workers 4" in line and "--languages en,de" in line
     assert "--sitelinks enwiki" in line
+
+
+def test_the_schema_checks_kg_languages_sites_and_reject_share():
+    import yaml
+
+    from kire.config import config_errors, load_schema
+
+    schema = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    assert config_errors(config, schema) == []
+    for key, value, bad in [("languages", ["en de"], "kg.languages.0"), ("languages", ["EN"], "kg.languages.0"),
+                            ("sitelinks", ["en wiki"], "kg.sitelinks.0"), ("max_reject_share", 2, "kg.max_reject_share")]:
+        wrong = dict(config, kg=dict(config["kg"], **{key: value}))
+        assert any(f"'{bad}'" in m for m in config_errors(wrong, schema)), (key, value)
+    ok = dict(config, kg=dict(config["kg"], languages=["zh-hans", "be-tarask"], sitelinks=["zh_min_nanwiki"]))
+    assert config_errors(ok, schema) == []
