@@ -132,3 +132,12 @@ def test_cli_on_overlap_fail_is_one_line(tmp_path, capsys):
                  "--out", str(tmp_path / "o"), "--on-overlap", "fail"])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err and "docs.on_overlap is fail" in err.strip().splitlines()[-1]
+
+
+def test_where_a_document_was_read_does_not_make_it_another_document(tmp_path):
+    from kire.docs.docred import read_docred
+
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps([TRAIN[0], TRAIN[0]]))
+    a, b = read_docred(path)
+    assert (a.record, b.record) == (0, 1) and a == b

@@ -90,10 +90,11 @@ class Document:
     sents: list[list[str]]
     entities: list[Entity]
     labels: list[Label] | None = None  # None: the split carries no labels (e.g. DocRED test)
-    # where the reader found it (not stored in the tables): the file, and the record index in a
-    # file of many documents (DocRED), None for one document per file (DWIE)
-    file: str | None = None
-    record: int | None = None
+    # where the reader found it (not stored in the tables, not compared: the same document read
+    # from two places is equal): the file, and the record index in a file of many documents
+    # (DocRED), None for one document per file (DWIE)
+    file: str | None = field(default=None, compare=False)
+    record: int | None = field(default=None, compare=False)
 
     @property
     def sent_offsets(self) -> list[int]:
