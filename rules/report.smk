@@ -18,10 +18,18 @@ REPORT_OUTPUTS = [
 ]
 
 
+INSPECT_PAGES = expand(
+    report_path("inspect", "{dataset}", "{model}", "{variant}", "seed{seed}.html"),
+    dataset=EXPERIMENT_DATASETS, model=EXPERIMENT_MODELS, variant=EXPERIMENT_VARIANTS, seed=EXPERIMENT_SEEDS,
+)
+
+
 rule report:
     """Tables (Markdown, CSV) and figures (PNG) of every run of the experiment grid."""
     input:
         EXPERIMENT_RUNS,
+        # the report folder is swapped in whole (carrying inspect/ over): the pages come first
+        INSPECT_PAGES,
     output:
         REPORT_OUTPUTS,
     params:
@@ -69,11 +77,6 @@ rule inspect_run:
     shell:
         "kire inspect {params.run} --docs {params.docs} --out {output} > {log} 2>&1"
 
-
-INSPECT_PAGES = expand(
-    report_path("inspect", "{dataset}", "{model}", "{variant}", "seed{seed}.html"),
-    dataset=EXPERIMENT_DATASETS, model=EXPERIMENT_MODELS, variant=EXPERIMENT_VARIANTS, seed=EXPERIMENT_SEEDS,
-)
 
 # An empty grid has no runs to report on.
 if EXPERIMENT_RUNS:

@@ -144,3 +144,12 @@ def test_single_seed_grid_has_no_std(tree, tmp_path):
     row = next(l for l in md.splitlines() if l.startswith("| BiLSTM |"))
     assert f"{100 * fake_score('bilstm', 'base', 1, 'dev'):.2f} (a)" in row and "±" not in row
     assert "no standard deviation" in md
+
+
+def test_rewriting_the_report_keeps_the_inspect_pages(tree, tmp_path):
+    grid = Grid(["toy"], ["bilstm"], ["base", "kire"], [1, 2, 3])
+    page = tmp_path / "report" / "inspect" / "toy" / "bilstm" / "base" / "seed1.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>page</p>")
+    write_report(tree, tmp_path / "report", grid)
+    assert page.read_text() == "<p>page</p>" and (tmp_path / "report" / "table_main.md").is_file()

@@ -36,6 +36,8 @@ from kire.report.labels import (ABLATION_VARIANTS, BASE, CONTINUE, GRAPH_VARIANT
                                 variant_group)
 
 
+INSPECT_DIR = "inspect"  # the inspect pages of the runs (kire inspect), kept when the report is rewritten
+
 BREAKDOWN_TITLES = {
     "sentences": "Intra- vs inter-sentence pairs",
     "sentence_distance": "Inter-sentence pairs more than 5 sentences apart",
@@ -105,7 +107,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
     run's ``result_dev.json``; without them the bootstrap columns say so.
 
     The folder is written beside ``out_dir`` and swapped in at the end: a failed report leaves the
-    previous one intact. Returns the files written.
+    previous one intact; its ``inspect/`` pages are carried over. Returns the files written.
     """
     results = collect(results_dir, grid)
     g = results.grid
@@ -199,4 +201,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
                         "it started from.\n\n![training curves](training_curves.png)\n")
         (tmp / "report.md").write_text("\n".join(sections), encoding="utf-8")
         written = sorted(p.name for p in tmp.iterdir())
+        # the inspect pages (rule inspect_run, done before rule report) live in the same folder
+        if (out_dir / INSPECT_DIR).is_dir():
+            (out_dir / INSPECT_DIR).rename(tmp / INSPECT_DIR)
     return [out_dir / name for name in written]
