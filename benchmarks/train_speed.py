@@ -1,4 +1,5 @@
-"""Training speed of every registered model: seconds per epoch and documents per second.
+"""Training speed of every registered model (the word baselines, ATLOP, SSAN, GLRE): seconds per
+epoch and documents per second.
 
 One epoch = one pass of Adam steps (batch size 4, the training loop's own code: Pipeline.losses,
 clipping, optimizer) over N documents of a DocRED-format file; prediction speed is measured too.
@@ -8,7 +9,7 @@ baseline code) trains on the same documents; the script prints each model's time
 ratio to it.
 
     nice .venv/bin/python benchmarks/train_speed.py --n-docs 40 --threads 1
-    nice .venv/bin/python benchmarks/train_speed.py --models bilstm atlop --n-docs 20
+    nice .venv/bin/python benchmarks/train_speed.py --models bilstm atlop ssan glre --n-docs 20
 
 Prints one JSON object per model, then a summary table.
 """
