@@ -133,8 +133,12 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
 
         notes = Notes()
         header, rows = score_table(results, main, notes)
-        table_section("table_main", "Table 2/3: base models, + KIRE and competitor injections",
-                      header, rows, notes, _grid_csv(results, main))
+        title = "Table 2/3: base models, + KIRE and competitor injections"
+        if len(compared_variants(g.variants)) > 1:
+            title += " " + notes.mark(
+                "absolute scores: a stage-2 row trained more epochs than its base row; the effect of what "
+                "a variant adds is its change against continue (table_comparison.md).")
+        table_section("table_main", title, header, rows, notes, _grid_csv(results, main))
 
         if "table_comparison.md" in expected:
             counts = grid_document_counts(results_dir, [k for k in g.runs() if k.variant in compared_variants(
