@@ -95,7 +95,8 @@ def read_knowledge(subgraph_dir: str | Path | None, split: str, relation_names: 
 
 
 def relation_rows(doc: Document, records: list[dict]) -> list[RelationRow]:
-    """The rows of a document view: correct and false-positive predictions, then missed gold facts.
+    """The rows of a document view: correct and false-positive predictions, then missed gold facts
+    (without gold: the predictions by decreasing score).
 
     ``records`` are the document's submission records (deduplicated here by (h, t, r), as the metric
     does); gold comes from ``doc.labels`` (None: every record is ``predicted``).
@@ -118,7 +119,8 @@ def relation_rows(doc: Document, records: list[dict]) -> list[RelationRow]:
         if key not in seen:
             rows.append(RelationRow("missed", *key, evidence))
     order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(rows, key=lambda r: (order[r.kind], r.head, r.tail, r.relation))
+    return sorted(rows, key=lambda r: (order[r.kind], -(r.score or 0.0) if r.kind == "predicted" else 0.0,
+                                       r.head, r.tail, r.relation))
 
 
 def _text_html(doc: Document) -> str:
