@@ -69,23 +69,31 @@ def test_bias_equals_the_per_pair_formula(form):
     wrapper = StructuredSelfAttention(inner, form, init_std=0.5)
     with torch.no_grad():
         wrapper.type_bias.normal_()
-    hidden = torch.randn(2, 5, inner.query.in_features)
-    structure = torch.randint(0, len(STRUCTURE_TYPES), (2, 5, 5))
-    bias = wrapper.bias(hidden, structure)
-    h, dh = inner.num_attention_heads, inner.attention_head_size
-    q = inner.query(hidden).view(2, 5, h, dh)
-    k = inner.key(hidden).view(2, 5, h, dh)
-    for b, i, j, head in [(0, 0, 1, 0), (1, 4, 2, h - 1), (0, 3, 3, 1), (1, 0, 4, 2)]:
-        t = int(structure[b, i, j])
-        if t == 0:
-            expected = torch.tensor(0.0)
-        elif form == "biaffine":
-            expected = q[b, i, head] @ wrapper.biaffine[t - 1, head] @ k[b, j, head] + wrapper.type_bias[t - 1, head]
-        else:
-            expected = (q[b, i, head] @ wrapper.query_side[t - 1, head] + wrapper.key_side[t - 1, head] @ k[b, j, head]
-                        + wrapper.type_bias[t - 1, head])
-        assert torch.allclose(bias[b, head, i, j], expected, atol=1e-4), (b, i, j, head, t)
-    assert (bias[structure.unsqueeze(1).expand_as(bias) == 0] == 0).all()
+    W = 9
+    entity = torch.tensor([[0, 1, 1, 0, 2, 0, 1, 0, 0], [0, 0, 3, 0, 0, 2, 2, 0, 0]])
+    sentence = torch.tensor([[-1, 0, 0, 0, 0, 1, 1, 1, -1], [-1, 0, 0, 0, 1, 1, 1, -1, -1]])
+    structure = structure_types(entity, sentence)
+    hidden = torch.randn(2, W, inner.query.in_features)
+    with torch.no_grad():
+        bias = wrapper.bias(hidden, structure)
+        h, dh = inner.num_attention_heads, inner.attention_head_size
+        q = inner.query(hidden).view(2, W, h, dh)
+        k = inner.key(hidden).view(2, W, h, dh)
+    for b in range(2):
+        for i in range(W):
+            for j in range(W):
+                t = int(structure[b, i, j])
+                for head in range(h):
+                    if t == 0:
+                        expected = torch.tensor(0.0)
+                    elif form == "biaffine":
+                        expected = (q[b, i, head] @ wrapper.biaffine[t - 1, head] @ k[b, j, head]
+                                    + wrapper.type_bias[t - 1, head])
+                    else:
+                        expected = (q[b, i, head] @ wrapper.query_side[t - 1, head]
+                                    + wrapper.key_side[t - 1, head] @ k[b, j, head] + wrapper.type_bias[t - 1, head])
+                    assert torch.allclose(bias[b, head, i, j], expected.detach(), atol=1e-4), (b, i, j, head, t)
+    assert {int(t) for t in structure.unique()} == set(range(len(STRUCTURE_TYPES)))  # every type was checked
 
 
 def load_transformer_attention():

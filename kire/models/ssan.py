@@ -59,6 +59,11 @@ def structure_types(entity_ids: torch.Tensor, sentence_ids: torch.Tensor) -> tor
     return torch.where(in_sentences, types, 0)
 
 
+def mention_rows(mention: torch.Tensor, S: int, W: int) -> torch.Tensor:
+    """``[S, 1, W+1, 1]``: True on the rows of mention tokens (the extra position W is none)."""
+    return torch.nn.functional.pad(mention, (0, 1)).view(S, 1, W + 1, 1)
+
+
 class StructuredSelfAttention(nn.Module):
     """A pretrained BERT-family self-attention module with SSAN's structure bias added to its scores.
 
@@ -96,16 +101,46 @@ class StructuredSelfAttention(nn.Module):
         zero = q.new_zeros(1, h)
         out = torch.cat([zero, self.type_bias]).T[:, structure].transpose(0, 1)  # b_s: [S, h, W, W]
         if self.form == "biaffine":
-            for t in structure.unique().tolist():
-                if t > 0:
-                    score = (q @ self.biaffine[t - 1]) @ k.transpose(-1, -2)
-                    out = out + torch.where(index == t, score, 0.0)
-            return out
+            return out + self.biaffine_scores(q, k, structure)
         pad = q.new_zeros(S, h, W, 1)
         q_part = torch.cat([pad, torch.einsum("shid,thd->shit", q, self.query_side)], dim=-1)
         k_part = torch.cat([pad, torch.einsum("shjd,thd->shjt", k, self.key_side)], dim=-1)
         return (out + q_part.gather(3, index)
                 + k_part.gather(3, index.transpose(2, 3)).transpose(2, 3))
+
+    def biaffine_scores(self, q: torch.Tensor, k: torch.Tensor, structure: torch.Tensor) -> torch.Tensor:
+        """``[S, heads, W, W]``: ``q_i^T A_s k_j`` of every pair with a structure type (0 elsewhere).
+
+        Every typed pair has a token inside a mention (a token is in one when its pair with itself
+        is ``intra_coref``), so the scores are computed for the mention rows against all columns
+        (every type) and for the plain-word rows against the mention columns (``intra_word``), then
+        scattered into place: about 6 M W products per head instead of 5 W^2 for M mention tokens.
+        """
+        S, h, W, dh = q.shape
+        mention = structure.diagonal(dim1=1, dim2=2) == STRUCTURE_TYPES.index("intra_coref")  # [S, W]
+        n = int(mention.sum(1).max()) if mention.any() else 0
+        if n == 0:
+            return q.new_zeros(S, h, W, W)
+        # mention positions of each window first; padded slots point at an extra all-zero position W
+        order = torch.argsort((~mention).to(torch.int8), dim=1, stable=True)[:, :n]
+        rows = torch.where(torch.arange(n, device=q.device) < mention.sum(1, keepdim=True), order, W)  # [S, n]
+        q = torch.cat([q, q.new_zeros(S, h, 1, dh)], dim=2)
+        k = torch.cat([k, k.new_zeros(S, h, 1, dh)], dim=2)
+        padded = torch.nn.functional.pad(structure, (0, 1, 0, 1))                        # [S, W+1, W+1]
+        row_types = padded.gather(1, rows[:, :, None].expand(S, n, W + 1)).unsqueeze(1)  # [S, 1, n, W+1]
+        col_types = padded.gather(2, rows[:, None, :].expand(S, W + 1, n)).unsqueeze(1)  # [S, 1, W+1, n]
+        q_m = q.gather(2, rows[:, None, :, None].expand(S, h, n, dh))
+        k_m = k.gather(2, rows[:, None, :, None].expand(S, h, n, dh))
+        by_row = q.new_zeros(S, h, n, W + 1)
+        for t in range(1, len(STRUCTURE_TYPES)):
+            by_row = by_row + torch.where(row_types == t, (q_m @ self.biaffine[t - 1]) @ k.transpose(-1, -2), 0.0)
+        word = len(STRUCTURE_TYPES) - 1  # intra_word: the plain-word rows against the mention columns
+        by_col = torch.where(col_types == word, (q @ self.biaffine[word - 1]) @ k_m.transpose(-1, -2), 0.0)
+        by_col = by_col.masked_fill(mention_rows(mention, S, W), 0.0)  # mention rows are in by_row
+        out = q.new_zeros(S, h, W + 1, W + 1)
+        out = out.scatter_add(2, rows[:, None, :, None].expand(S, h, n, W + 1), by_row)
+        out = out.scatter_add(3, rows[:, None, None, :].expand(S, h, W + 1, n), by_col)
+        return out[:, :, :W, :W]
 
     def forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, **kwargs):
         if self.structure is not None:
