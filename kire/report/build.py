@@ -112,6 +112,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
     results = collect(results_dir, grid)
     g = results.grid
     main = [v for v in g.variants if variant_group(v) == "main"]
+    main = [v for v in (BASE, CONTINUE) if v in main] + [v for v in main if v not in (BASE, CONTINUE)]
     expected = {name for name, _ in report_files(g.variants)}
     ablation = ([v for v in (BASE, CONTINUE, KIRE) if v in g.variants] + [v for v in g.variants if v in ABLATION_VARIANTS]
                 if "ablation.png" in expected else [])
