@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from kire.docs.docred import document_to_docred
 from kire.docs.model import Document, Entity, Label, Mention
 
@@ -72,3 +74,17 @@ def run_kire(*argv: str) -> int:
     eval_cli.register(sub)
     args = parser.parse_args(list(argv))
     return args.func(args)
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[Document]:
+    """The three tiny documents (a module's own copy)."""
+    return tiny_documents()
+
+
+@pytest.fixture(scope="module")
+def space(docs):
+    """The label space of RELATIONS and the tiny documents' types."""
+    from kire.models.features import LabelSpace
+
+    return LabelSpace.from_documents(list(RELATIONS), docs)

@@ -9,20 +9,10 @@ import torch
 
 from kire.errors import KireError
 from kire.models.base import entity_offsets
-from kire.models.features import LabelSpace, collate
+from kire.models.features import collate
 from kire.models.glre import EDGE_TYPES, document_graph_edges, mention_means, sentence_means
 from kire.models.registry import model_class
-from tests.models_fixtures import RELATIONS, tiny_documents
-
-
-@pytest.fixture(scope="module")
-def docs():
-    return tiny_documents()
-
-
-@pytest.fixture(scope="module")
-def space(docs):
-    return LabelSpace.from_documents(list(RELATIONS), docs)
+from tests.models_fixtures import docs, space  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")

@@ -8,22 +8,12 @@ import torch
 
 from kire.errors import KireError
 from kire.models.atlop import ATLOP, default_encoder_folder, load_transformer
-from kire.models.features import LabelSpace, collate
+from kire.models.features import collate
 from kire.models.registry import model_class
 from kire.models.ssan import STRUCTURE_TYPES, StructuredSelfAttention, add_structured_attention, structure_types
-from tests.models_fixtures import RELATIONS, tiny_documents
+from tests.models_fixtures import docs, space  # noqa: F401 (fixtures)
 
 T = {name: i for i, name in enumerate(STRUCTURE_TYPES)}
-
-
-@pytest.fixture(scope="module")
-def docs():
-    return tiny_documents()
-
-
-@pytest.fixture(scope="module")
-def space(docs):
-    return LabelSpace.from_documents(list(RELATIONS), docs)
 
 
 @pytest.fixture(scope="module", params=["biaffine", "decomp"])
