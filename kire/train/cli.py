@@ -20,6 +20,7 @@ def json_object(text: str) -> dict:
 
 
 def register(subparsers) -> None:
+    from kire.models.registry import MODELS
     from kire.train.settings import DECAYS, MAX_ENTITIES, OPTIMIZERS, TrainConfig
     from kire.train.variant_table import VARIANTS
 
@@ -35,7 +36,7 @@ def register(subparsers) -> None:
     p.add_argument("--dev", required=True, help="dev split (labeled)")
     p.add_argument("--test", help="test split (labels optional); its predictions go to result_test.json")
     p.add_argument("--rel-info", required=True, help="rel_info.json: relation id -> name")
-    p.add_argument("--model", required=True, help="registered model name (cnn, lstm, bilstm, context_aware, atlop)")
+    p.add_argument("--model", required=True, help=f"registered model name ({', '.join(MODELS)})")
     p.add_argument("--variant", default="base", help=f"training variant: {', '.join(VARIANTS)} (default: base)")
     p.add_argument("--variant-settings", type=json_object, default={}, help="JSON object of variant settings")
     p.add_argument("--model-settings", type=json_object, default={},
