@@ -40,6 +40,31 @@ def test_bilstm_kire_two_stage_training(tiny):
     weights = load_tensors(tiny / "kire" / "model.safetensors")
     assert any(k.startswith("inject.layer.graph.") for k in weights)
     assert any(k.startswith("inject.layer.reconciler.") for k in weights)
+    assert "inject.layer.coref.g" in weights  # the exchange gate (exchange: gated)
+
+
+def test_a_run_saved_before_the_gates_loads_as_it_was_trained(tiny, tmp_path):
+    """A KIRE run whose model.json has no ``exchange`` (and whose weights no gate) is rebuilt with
+    the literal exchange it was trained with."""
+    import shutil
+
+    from kire.docs.read import read_split
+    from kire.models.checkpoint import load_tensors, save_tensors
+    from kire.train.run import load_pipeline
+
+    if not (tiny / "kire" / "model.json").is_file():
+        pytest.skip("needs the two-stage run of test_bilstm_kire_two_stage_training")
+    old = tmp_path / "old"
+    shutil.copytree(tiny / "kire", old, ignore=shutil.ignore_patterns("checkpoint"))
+    meta = json.loads((old / "model.json").read_text())
+    del meta["variant_spec"]["inject"]["exchange"]
+    (old / "model.json").write_text(json.dumps(meta))
+    weights = load_tensors(old / "model.safetensors")
+    del weights["inject.layer.coref.g"]
+    save_tensors(weights, old / "model.safetensors")
+    relations = list(json.loads((tiny / "rel_info.json").read_text()))
+    pipeline, _ = load_pipeline(old, {"dev": read_split(str(tiny / "docs/dev"), relations)})
+    assert pipeline.inject.layer.coref.exchange == "literal" and pipeline.inject.layer.coref.g is None
 
 
 def test_unknown_settings_and_missing_inputs_are_clear_errors(tiny):

@@ -271,10 +271,11 @@ class KBGraph(nn.Module):
 
 def build_competitor(name: str, d_token: int, *, n_relations: int, d_auto: int = 100, d_ent: int = 100,
                      layers: int = 2, heads: int = 2, d_rel: int = 100,
-                     side_information: SideInformation | None = None) -> nn.Module:
+                     side_information: SideInformation | None = None, gated: bool = True) -> nn.Module:
     """The injection module of competitor ``name`` (one of COMPETITORS) for a model with H of size d_token.
 
-    ``side_information`` is required by RESIDE (see :meth:`SideInformation.from_codes`).
+    ``side_information`` is required by RESIDE (see :meth:`SideInformation.from_codes`); ``gated``
+    is KB-graph's (see :class:`KBGraph`).
     """
     if name == "reside":
         if side_information is None:
@@ -284,13 +285,13 @@ def build_competitor(name: str, d_token: int, *, n_relations: int, d_auto: int =
         return RECON(d_token, n_relations=n_relations, d_auto=d_auto, d_ent=d_ent, layers=layers, heads=heads,
                      d_rel=d_rel)
     if name == "kb_graph":
-        return KBGraph(d_token, n_relations=n_relations, d_ent=d_ent, layers=layers)
+        return KBGraph(d_token, n_relations=n_relations, d_ent=d_ent, layers=layers, gated=gated)
     raise ValueError(f"competitor must be one of {COMPETITORS}, not {name!r}")
 
 
 # -- training variants (kire.train.pipeline) -----------------------------------------------------
 
-SETTINGS = ("subgraph", "codes", "init_from", "hops", "max_attributes", "d_ent", "layers", "heads", "d_rel")
+SETTINGS = ("subgraph", "codes", "init_from", "hops", "max_attributes", "d_ent", "layers", "heads", "d_rel", "gated")
 
 
 class CompetitorInjection(nn.Module):
@@ -310,7 +311,9 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
     Settings, as for the ``kire`` variant (kire.inject.training): ``subgraph`` (required), ``codes``
     (attribute codes folder, required by RESIDE and RECON), ``init_from`` (two-stage training from
     a base run), ``hops``, ``max_attributes``; and the module's sizes ``d_ent``, ``layers``,
-    ``heads``, ``d_rel``. The knowledge batches are KIRE's, without coreference triples.
+    ``heads``, ``d_rel``; ``gated`` (default true): KB-graph's average enters through a gate that
+    starts at 0 (false: it replaces the aligned tokens, as published; runs saved before the gate
+    existed are rebuilt that way). The knowledge batches are KIRE's, without coreference triples.
     """
     from dataclasses import replace
 
@@ -332,8 +335,9 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
     d_auto = code_dim_of(settings["codes"]) if needs_codes else 100
     sizes = {k: int(settings[k]) for k in ("d_ent", "layers", "heads", "d_rel") if k in settings}
     side = SideInformation.from_codes(settings["codes"]) if name == "reside" else None
+    gated = bool(settings.get("gated", True))
     module = build_competitor(name, model.hidden_size, n_relations=n_relations, d_auto=d_auto,
-                              side_information=side, **sizes)
+                              side_information=side, gated=gated, **sizes)
     # the knowledge of the batch: KG subgraph and alignment, no coreference (the competitors have none);
     # KB-graph reads no attribute codes
     config = replace(InjectConfig(), coref=False, n_relations=n_relations, d_auto=d_auto)
@@ -343,7 +347,8 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
     source = KnowledgeSource(source_settings, config, {split: len(docs) for split, docs in documents.items()})
     return VariantParts(inject=CompetitorInjection(module), batch_inputs=source,
                         init_from=settings.get("init_from"),
-                        spec={"competitor": name, "n_relations": n_relations, "d_auto": d_auto, **sizes})
+                        spec={"competitor": name, "n_relations": n_relations, "d_auto": d_auto, "gated": gated,
+                              **sizes})
 
 
 def reside_variant(model, settings: dict, documents: dict[str, list]):

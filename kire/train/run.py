@@ -31,6 +31,18 @@ from kire.train.pipeline import Pipeline, build_variant
 log = logging.getLogger(__name__)
 
 
+def settings_of_ungated_runs(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` plus what rebuilds a run saved before the injection gates existed: a KIRE-family
+    spec without ``exchange`` gets ``inject.exchange: literal``, a KB-graph spec without ``gated``
+    gets ``gated: false``, so that the saved weights (which have no gate) load as they were trained."""
+    spec = meta.get("variant_spec") or {}
+    if "inject" in spec and "exchange" not in spec["inject"]:
+        return {**settings, "inject": {**(settings.get("inject") or {}), "exchange": "literal"}}
+    if spec.get("competitor") == "kb_graph" and "gated" not in spec:
+        return {**settings, "gated": False}
+    return settings
+
+
 def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]],
                   variant_settings: dict[str, Any] | None = None) -> tuple[Pipeline, dict]:
     """Rebuild a saved pipeline (architecture from model.json, weights from safetensors).
@@ -43,6 +55,7 @@ def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]],
     model = model_class(meta["model"]).from_spec(space, meta["spec"])
     if variant_settings is None:
         variant_settings = dict(meta.get("variant_settings") or {})
+    variant_settings = settings_of_ungated_runs(meta, variant_settings)
     parts = build_variant(meta["variant"], model, variant_settings, documents)
     parts.init_from = None
     pipeline = Pipeline(model, parts)
