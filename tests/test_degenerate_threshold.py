@@ -22,6 +22,9 @@ def test_the_two_degenerate_cases_and_a_sound_threshold():
     assert "below" in both and "more than 50x" in both
     assert degenerate_threshold_warning(0.42, 5000, 100) is None  # exactly 50x is not more
     assert degenerate_threshold_warning(1e-6, 30, 10) is None
+    # a model's fixed threshold (ATLOP: 0 by design) is not degenerate; the count still is
+    assert degenerate_threshold_warning(None, 30, 10) is None
+    assert "5100 dev triples" in degenerate_threshold_warning(None, 5100, 100)
 
 
 def test_a_run_scoring_every_candidate_alike_warns_up_to_metrics_json(tmp_path, monkeypatch, caplog):

@@ -33,11 +33,14 @@ DEGENERATE_THETA = 1e-6
 DEGENERATE_RATIO = 50
 
 
-def degenerate_threshold_warning(theta: float, n_predicted: int, n_gold: int) -> str | None:
+def degenerate_threshold_warning(theta: float | None, n_predicted: int, n_gold: int) -> str | None:
     """One line when ``theta`` is below :data:`DEGENERATE_THETA` or the ``n_predicted`` dev triples
-    at theta exceed :data:`DEGENERATE_RATIO` times the ``n_gold`` gold facts; None otherwise."""
+    at theta exceed :data:`DEGENERATE_RATIO` times the ``n_gold`` gold facts; None otherwise.
+
+    ``theta`` None: the model fixes its own threshold (ATLOP's learned class 0, whose scores are
+    margins with a cut-off of 0 by design), so only the count is checked."""
     reasons = []
-    if theta < DEGENERATE_THETA:
+    if theta is not None and theta < DEGENERATE_THETA:
         reasons.append(f"theta {theta:.3g} is below {DEGENERATE_THETA:g}")
     if n_predicted > DEGENERATE_RATIO * n_gold:
         reasons.append(f"it predicts {n_predicted} dev triples for {n_gold} gold facts (more than "

@@ -80,7 +80,9 @@ def evaluate_dev(pipeline: Pipeline, features: Sequence[DocFeatures], truth: Tru
         theta, _ = best_threshold(flat, correct, len(truth.gold))
     predicted = submission(features, scores, theta, relations)
     metric = official_scores(truth, predicted, train_facts)
-    warning = degenerate_threshold_warning(theta, len(predicted), len(truth.gold))
+    # a fixed threshold (ATLOP's margins over class 0) is 0 by design: only the count is checked
+    chosen = theta if pipeline.model.fixed_theta is None else None
+    warning = degenerate_threshold_warning(chosen, len(predicted), len(truth.gold))
     if warning:
         log.warning("%s", warning)
     return DevResult(metric["f1"], metric["ign_f1"], metric["p"], metric["r"], theta,
