@@ -112,3 +112,15 @@ def test_linking_counts_its_steps_over_the_documents(tmp_path, capsys):
     assert "\r" not in err
     assert "link 2 documents, 3 entities: started of 4 step" in err
     assert "link 2 documents, 3 entities: 4/4 step (100%)" in err and "[best links chosen]" in err
+
+
+def test_attribute_sequences_write_plain_lines_not_bars(tmp_path, capsys):
+    from embed_kg import write_small_kg
+    from kire.embed.attributes import attribute_sequences
+
+    kg = write_small_kg(tmp_path / "kg", [("Q64", "Berlin", "capital of Germany"),
+                                          ("Q183", "Germany", "country in Europe")])
+    table = attribute_sequences(kg, progress=True)
+    err = capsys.readouterr().err
+    assert table.num_rows > 0 and "\r" not in err
+    assert f"tokenize attributes: {table.num_rows}/{table.num_rows} triple (100%)" in err

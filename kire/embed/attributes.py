@@ -130,7 +130,7 @@ def attribute_sequences(kg_dir: str | Path, entity_ids: list[str] | None = None,
                         exclude_datatypes=DEFAULT_EXCLUDED_DATATYPES, max_triples: int = 64,
                         max_tokens: int = 32, progress: bool = False) -> pa.Table:
     """Return the ``attribute_sequences`` table (module docstring) of the KG at ``kg_dir``."""
-    from tqdm import tqdm
+    from kire.progress import progress_iter
 
     rows = attribute_rows(kg_dir, entity_ids, exclude_datatypes, max_triples)
     attributes = rows.column("attribute").to_pylist()
@@ -138,10 +138,11 @@ def attribute_sequences(kg_dir: str | Path, entity_ids: list[str] | None = None,
     name_tokens = {a: toks for a, toks in zip(sorted(set(attributes)),
                                               tokenize_many(sorted(set(attributes))))}
     value_tokens = tokenize_many(values)
-    if progress:
-        value_tokens = tqdm(value_tokens, total=len(values), desc="tokenize attributes",
-                            unit="triple", mininterval=2.0)
-    tokens = [(name_tokens[a] + v)[:max_tokens] for a, v in zip(attributes, value_tokens)]
+    # A bar on a terminal, plain lines in a rule log (no carriage-return redraws).
+    value_tokens = progress_iter(value_tokens, "tokenize attributes", total=len(values), unit="triple",
+                                 enabled=progress)
+    # value_tokens first: zip then draws it to its end, so its progress counts the last triple too
+    tokens = [(name_tokens[a] + v)[:max_tokens] for v, a in zip(value_tokens, attributes)]
     log.info("%d attribute triples of %d entities", rows.num_rows,
              len(set(rows.column("entity").to_pylist())))
     return pa.table({
