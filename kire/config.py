@@ -50,8 +50,34 @@ def config_errors(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     return messages
 
 
+def grid_errors(config: dict[str, Any]) -> list[str]:
+    """Names in ``experiments`` that nothing defines: a model not in the registry, a variant not in
+    the variant table, a dataset not under ``datasets``; caught here rather than as a missing input
+    or a failed train job after the KG and documents have been built."""
+    from kire.models.registry import MODELS
+    from kire.train.variant_table import VARIANTS
+
+    experiments = config.get("experiments") or {}
+    if not isinstance(experiments, dict):
+        return []
+    datasets = config.get("datasets") or {}
+    known = {"models": sorted(MODELS), "variants": list(VARIANTS),
+             "datasets": sorted(datasets) if isinstance(datasets, dict) else []}
+    messages = []
+    for key, names in known.items():
+        given = experiments.get(key)
+        if not isinstance(given, list):
+            continue
+        for name in given:
+            if isinstance(name, str) and name not in names:
+                messages.append(f"config key 'experiments.{key}': unknown {key[:-1]} {name!r}; "
+                                f"known: {', '.join(names)}")
+    return messages
+
+
 def check_config(config: dict[str, Any], schema_path: str | Path) -> None:
-    """Raise :class:`ConfigError` listing every violation of the schema at ``schema_path``."""
-    errors = config_errors(config, load_schema(schema_path))
+    """Raise :class:`ConfigError` listing every violation of the schema at ``schema_path`` and
+    every unknown name in ``experiments`` (:func:`grid_errors`)."""
+    errors = config_errors(config, load_schema(schema_path)) + grid_errors(config)
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))

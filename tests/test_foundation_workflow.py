@@ -48,6 +48,12 @@ def test_default_config_is_valid():
         (lambda c: next(iter(c["datasets"].values())).update(format="conll"),
          "is not one of ['docred', 'dwie']"),
         (lambda c: c["kg"].pop("dump"), "'dump' is a required property"),
+        (lambda c: c["experiments"].update(variants=["base", "kiree"]),
+         "config key 'experiments.variants': unknown variant 'kiree'; known: base, continue, kire"),
+        (lambda c: c["experiments"].update(models=["bilstmm"]),
+         "config key 'experiments.models': unknown model 'bilstmm'; known: atlop, bilstm"),
+        (lambda c: c["experiments"].update(datasets=["mnie"]),
+         "config key 'experiments.datasets': unknown dataset 'mnie'; known: sample_docred"),
     ],
 )
 def test_wrong_key_or_type_names_the_key(mutate, expected):
