@@ -166,6 +166,8 @@ def comparison_bars(comparison: pd.DataFrame, datasets: list[str], models: list[
                     err = [[r["diff_mean"] - r["t_low"]], [r["t_high"] - r["diff_mean"]]]
                 ax.bar(x, r["diff_mean"], 0.7, yerr=err, capsize=3, color=colors[variant],
                        hatch="//" if variant == BASE else None, edgecolor="white" if variant == BASE else None)
+                if round(float(r["diff_mean"]), 2) == 0:  # an invisible bar: say 0 (a missing run shows —)
+                    ax.text(x, 0.0, "0", ha="center", va="bottom", fontsize=8)
             ax.axhline(0.0, color=REFERENCE_COLORS[CONTINUE], linewidth=1.2)
             ax.set_xticks(range(len(members)), [variant_label(v) for v in members], rotation=30, ha="right",
                           fontsize=8)
@@ -184,8 +186,9 @@ def comparison_bars(comparison: pd.DataFrame, datasets: list[str], models: list[
                  f"(0 = continue; base = no stage 2)", fontsize=10)
     fig.tight_layout()
     _seed_note(fig, seeds)
-    fig.text(0.01, -0.06, "error bars: 95% Student-t interval of the paired per-seed differences",
-             fontsize=8, ha="left", va="top")
+    if any(n >= 2 for n in seeds):  # with one seed the note above already says there are none
+        fig.text(0.01, -0.06, "error bars: 95% Student-t interval of the paired per-seed differences",
+                 fontsize=8, ha="left", va="top")
     return _save(fig, path)
 
 
