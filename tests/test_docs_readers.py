@@ -252,3 +252,12 @@ def test_bundled_dwie_sample_prepares_with_gold_links(sample, tmp_path):
         for e in d.entities:
             for m in e.mentions:
                 assert "".join(d.sents[m.sent_id][m.start:m.end]) == m.name.replace(" ", "")
+
+
+def test_read_json_file_names_a_folder_or_a_missing_file(tmp_path):
+    from kire.docs.validate import read_json_file
+
+    with pytest.raises(InputError, match="a folder, not a JSON file"):
+        read_json_file(tmp_path)
+    with pytest.raises(InputError, match="file not found"):
+        read_json_file(tmp_path / "missing.json")

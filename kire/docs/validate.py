@@ -47,7 +47,9 @@ def read_json_file(path: str | Path) -> Any:
 
     try:
         data = Path(path).read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except IsADirectoryError:
+        raise InputError(str(path), None, None, "a folder, not a JSON file") from None
+    except (FileNotFoundError, NotADirectoryError):
         raise InputError(str(path), None, None, "file not found") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
