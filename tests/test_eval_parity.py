@@ -214,3 +214,18 @@ def test_stale_prediction_file_is_scored_and_its_mismatches_reported(tmp_path, c
     assert sum(g["n_pred"] for g in printed["breakdowns"]["sentences"].values()) == 2
     assert printed["breakdowns"]["relations"]["frequent"]["n_pred"] == 3
     assert printed["breakdowns"]["relations"]["long_tail"]["n_pred"] == 0
+
+
+def test_the_mismatch_warning_names_each_kinds_first_record():
+    from kire.eval.records import mismatch_warning, screen_submission
+
+    records = [{"title": "A", "h_idx": 0, "t_idx": 1, "r": "P1"},
+               {"title": "Nope", "h_idx": 0, "t_idx": 1, "r": "P1"},
+               {"title": "A", "h_idx": 0, "t_idx": 1, "r": "P1"},
+               {"title": "A", "h_idx": 0, "t_idx": 9, "r": "P2"},
+               {"title": "A", "h_idx": 1, "t_idx": 0, "r": "P404"}]
+    screened = screen_submission({"A": 2}, records, ["P1", "P2"], "pred.json")
+    assert screened.first == {"unknown_title": 1, "duplicate": 2, "bad_index": 3, "unknown_relation": 4}
+    line = mismatch_warning(screened.counts, "pred.json", screened.first)
+    assert "have a title that is not in the truth (scored as wrong), first record 1" in line
+    assert "counted once), first record 2" in line and "first record 3" in line and "first record 4" in line

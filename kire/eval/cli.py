@@ -34,7 +34,8 @@ def register(subparsers) -> None:
                     "scorer does), warnings, breakdowns: by average mention count (1, (1,3], >3), "
                     "intra/inter-sentence pairs, pairs more than 5 sentences apart, Re-DocRED's "
                     "frequent/long-tail relations, and with --links/--subgraph linked entities and "
-                    "KG edge per pair}. Mismatched records are also named on stderr.",
+                    "KG edge per pair}. Mismatched records are also counted on stderr, each kind with the "
+                    "index of its first record in the file.",
     )
     p.add_argument("truth", help="labeled split: DocRED JSON or document-table folder (titles unique)")
     p.add_argument("result", help="submission: JSON list of {title, h_idx, t_idx, r, evidence}")

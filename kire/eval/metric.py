@@ -191,12 +191,14 @@ def official_scores(truth: Truth, submission: list, train_facts: set[Fact], *,
     """The official metric of ``submission`` against ``truth`` (see the module docstring).
 
     Returns :func:`tally`'s scores plus ``"records"``: the count of each kind of record
-    (:class:`kire.eval.records.Screened`; ``relations`` lets it count unknown relations).
+    (:class:`kire.eval.records.Screened`; ``relations`` lets it count unknown relations), and
+    ``"records_first"``: the index of each kind's first record in the file.
     Raises InputError (``file``, record, field) for a record the official scorer cannot read.
     """
     screened = screen_submission(truth.n_entities, submission, relations, file)
     scores = tally(truth, screened.predictions, truth.gold, truth.n_evidence, train_facts, distant_facts)
     scores["records"] = screened.counts
+    scores["records_first"] = screened.first
     return scores
 
 

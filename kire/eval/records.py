@@ -61,11 +61,13 @@ class Screened:
     ``counts``: ``{"n_records": records in the file, "n_distinct": distinct keys, "duplicate",
     "unknown_title", "bad_index": int, "unknown_relation": int | None}`` (None when the relation
     ids were not given), ``"unplaced"``: distinct records that no pair breakdown can place
-    (unknown title or bad index).
+    (unknown title or bad index). ``first``: ``{kind: index of its first record in the file}``, so
+    that a warning can name one.
     """
 
     predictions: list[Prediction]
     counts: dict[str, int | None]
+    first: dict[str, int]  # kind -> index of the first record of that kind in the file
 
 
 def _scalar_field(rec: dict, key: str, file: str, i: int) -> Any:
@@ -102,6 +104,7 @@ def screen_submission(n_entities: dict[str, int], records: Iterable[Any], relati
     known_relations = None if relations is None else set(relations)
     seen: set[tuple] = set()
     predictions: list[Prediction] = []
+    first: dict[str, int] = {}
     n_records = 0
     for i, rec in enumerate(records):
         n_records += 1
@@ -111,11 +114,18 @@ def screen_submission(n_entities: dict[str, int], records: Iterable[Any], relati
         evidence = _evidence(rec, file, i)
         key = (title, h, t, r)
         if key in seen:
+            first.setdefault("duplicate", i)
             continue
         seen.add(key)
         known = isinstance(title, str) and title in n_entities
         placed = known and entity_index(h, n_entities[title]) and entity_index(t, n_entities[title])
         predictions.append(Prediction(title, h, t, r, evidence, known, placed))
+        if not known:
+            first.setdefault("unknown_title", i)
+        elif not placed:
+            first.setdefault("bad_index", i)
+        if known_relations is not None and not (isinstance(r, str) and r in known_relations):
+            first.setdefault("unknown_relation", i)
     counts: dict[str, int | None] = {
         "n_records": n_records, "n_distinct": len(predictions),
         "duplicate": n_records - len(predictions),
@@ -125,18 +135,22 @@ def screen_submission(n_entities: dict[str, int], records: Iterable[Any], relati
         sum(not (isinstance(p.r, str) and p.r in known_relations) for p in predictions),
         "unplaced": sum(not p.placed for p in predictions),
     }
-    return Screened(predictions, counts)
+    return Screened(predictions, counts, first)
 
 
-def mismatch_warning(counts: dict[str, int | None], file: str = "result") -> str | None:
-    """One line naming each kind of mismatched record and its count, or None when there is none."""
+def mismatch_warning(counts: dict[str, int | None], file: str = "result",
+                     first: dict[str, int] | None = None) -> str | None:
+    """One line naming each kind of mismatched record, its count and (``first``: kind -> record
+    index, :attr:`Screened.first`) its first record in the file; None when there is none."""
     words = {
         "duplicate": "repeat an earlier record (counted once)",
         "unknown_title": "have a title that is not in the truth (scored as wrong)",
         "bad_index": "have an h_idx/t_idx that is no entity of their document (scored as wrong)",
         "unknown_relation": "have a relation that is not in rel_info (scored as wrong)",
     }
-    parts = [f"{counts[kind]} {words[kind]}" for kind in MISMATCH_KINDS if counts.get(kind)]
+    first = first or {}
+    parts = [f"{counts[kind]} {words[kind]}" + (f", first record {first[kind]}" if kind in first else "")
+             for kind in MISMATCH_KINDS if counts.get(kind)]
     if not parts:
         return None
     return f"{file}: of {counts['n_records']} records, " + "; ".join(parts)

@@ -63,7 +63,7 @@ def split_scores(truth_path: str, result_path: str | Path, inputs: ScoringInputs
     if with_breakdowns:
         knowledge = pair_knowledge(truth, split, inputs.links, inputs.subgraph) if split else None
         scores["breakdowns"] = breakdowns(truth, records, inputs.facts, knowledge=knowledge, **options)
-    warning = mismatch_warning(scores["records"], str(result_path))
+    warning = mismatch_warning(scores["records"], str(result_path), scores.get("records_first"))
     scores["warnings"] = [warning] if warning else []
     return scores
 
