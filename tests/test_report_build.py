@@ -153,3 +153,20 @@ def test_rewriting_the_report_keeps_the_inspect_pages(tree, tmp_path):
     page.write_text("<p>page</p>")
     write_report(tree, tmp_path / "report", grid)
     assert page.read_text() == "<p>page</p>" and (tmp_path / "report" / "table_main.md").is_file()
+
+
+def test_documents_shared_across_splits_are_warned_about_in_the_report(tree, tmp_path):
+    """kire docs prepare's overlap count reaches report.md, not only the prepare_docs log."""
+    import json as _json
+
+    docs = tmp_path / "docs"
+    (docs / "toy").mkdir(parents=True)
+    (docs / "toy" / "report.json").write_text(_json.dumps(
+        {"overlap": {"on_overlap": "warn", "shared": {"train-dev": 2, "train-test": 0, "dev-test": 0}}}))
+    (docs / "unlab").mkdir()
+    (docs / "unlab" / "report.json").write_text(_json.dumps({"overlap": {"shared": {"train-dev": 0}}}))
+    grid = Grid(["toy", "unlab"], list(MODELS), list(VARIANTS), [1, 2, 3])
+    write_report(tree, tmp_path / "report", grid, docs_dir=docs)
+    md = (tmp_path / "report" / "report.md").read_text()
+    assert "toy's splits share documents** (train-dev: 2;" in md
+    assert "unlab's splits share" not in md

@@ -21,6 +21,7 @@ n_seeds, n_expected in percent, and ``note`` saying why a number is absent (empt
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -98,6 +99,27 @@ COMPARISON_NOTE = (
     "as the effect of knowledge. Base is shown for reference only (its row: base minus continue).")
 
 
+def overlap_warnings(docs_dir: str | Path, datasets) -> list[str]:
+    """Markdown lines warning that a dataset's splits share documents (``overlap.shared`` of the
+    ``<docs_dir>/<dataset>/report.json`` that ``kire docs prepare`` writes); [] when none do.
+
+    A dev document that is also a training document scores far too high (and its Ign F1 far too
+    low), so the report says so beside the scores, not only in the prepare_docs log."""
+    lines = []
+    for dataset in datasets:
+        path = Path(docs_dir) / dataset / "report.json"
+        if not path.is_file():
+            continue
+        overlap = json.loads(path.read_text(encoding="utf-8")).get("overlap") or {}
+        shared = {pair: n for pair, n in (overlap.get("shared") or {}).items() if n}
+        if shared:
+            pairs = ", ".join(f"{pair}: {n}" for pair, n in shared.items())
+            lines.append(f"**Warning: {dataset}'s splits share documents** ({pairs}; docs.on_overlap: "
+                         f"{overlap.get('on_overlap', 'warn')}; {path}). Scores on a split that shares "
+                         "documents with train overstate the model.")
+    return lines + [""] if lines else []
+
+
 def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None = None,
                  docs_dir: str | Path | None = None) -> list[Path]:
     """Collect the runs of ``grid`` (default: those found) under ``results_dir``; write the report.
@@ -123,6 +145,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
                 f"Runs expected: {len(g.runs())} ({len(g.datasets)} datasets x {len(g.models)} models x "
                 f"{len(g.variants)} variants x {len(g.seeds)} seeds); found: {len(g.runs()) - len(results.missing)}. "
                 "Scores in percent, mean ± sample std over seeds.", ""]
+    sections += overlap_warnings(docs_dir if docs_dir is not None else Path(results_dir) / "docs", g.datasets)
     with atomic_dir(out_dir) as tmp:
         def table_section(name: str, title: str, header, rows, notes: Notes, csv: pd.DataFrame) -> None:
             md = f"## {title}\n\n{markdown_table(header, rows)}\n"
