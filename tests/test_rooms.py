@@ -22,7 +22,8 @@ def allowed_imports() -> dict[str, set[str]]:
         cells = [c.strip() for c in row.strip().strip("|").split("|")]
         if len(cells) != 3 or not cells[0].startswith("`kire"):
             continue
-        may = {m.strip() for m in cells[2].split(",") if m.strip()}
+        # each item is a room name, optionally followed by a remark in brackets
+        may = {re.match(r"\w+", m.strip()).group() for m in cells[2].split(",") if m.strip()}
         for room in re.findall(r"`kire\.(\w+)`", cells[0]):
             table[room] = may
     return table
