@@ -94,6 +94,11 @@ def entity_index(value: Any, n_entities: int) -> bool:
     return isinstance(value, (int, float)) and value in range(n_entities)
 
 
+def _known_relation(r: Any, relations: set[str]) -> bool:
+    """Whether ``r`` is one of the dataset's relation ids (a string: the scorer compares strings)."""
+    return isinstance(r, str) and r in relations
+
+
 def screen_submission(n_entities: dict[str, int], records: Iterable[Any], relations: Iterable[str] | None = None,
                       file: str = "result") -> Screened:
     """Read ``records`` against the truth's documents (``{title: number of entities}``).
@@ -124,7 +129,7 @@ def screen_submission(n_entities: dict[str, int], records: Iterable[Any], relati
             first.setdefault("unknown_title", i)
         elif not placed:
             first.setdefault("bad_index", i)
-        if known_relations is not None and not (isinstance(r, str) and r in known_relations):
+        if known_relations is not None and not _known_relation(r, known_relations):
             first.setdefault("unknown_relation", i)
     counts: dict[str, int | None] = {
         "n_records": n_records, "n_distinct": len(predictions),
@@ -132,7 +137,7 @@ def screen_submission(n_entities: dict[str, int], records: Iterable[Any], relati
         "unknown_title": sum(not p.known for p in predictions),
         "bad_index": sum(p.known and not p.placed for p in predictions),
         "unknown_relation": None if known_relations is None else
-        sum(not (isinstance(p.r, str) and p.r in known_relations) for p in predictions),
+        sum(not _known_relation(p.r, known_relations) for p in predictions),
         "unplaced": sum(not p.placed for p in predictions),
     }
     return Screened(predictions, counts, first)
