@@ -27,7 +27,7 @@ from torch import nn
 
 from kire.docs.model import Document
 from kire.errors import KireError
-from kire.models.base import Encoded, REModel, entity_offsets
+from kire.models.base import Encoded, REModel, mention_entity_rows, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import (
     DocFeatures, LabelSpace, check_entity_count, entity_pairs, mark_mentions, pair_labels,
@@ -264,7 +264,7 @@ class ATLOP(LocalTransformerModel):
     def entity_states(self, encoded: Encoded, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """``([E, d], [E, heads, L])``: logsumexp of mention-start states, mean mention attention."""
         H = encoded.H
-        rows = entity_offsets(batch)[batch.mention_doc] + batch.mention_entity  # [M]
+        rows = mention_entity_rows(batch)  # [M]
         E = int(batch.n_entities.sum())
         starts = H[batch.mention_doc, batch.mention_start]                      # [M, d]
         order = torch.argsort(rows, stable=True)
@@ -281,8 +281,7 @@ class ATLOP(LocalTransformerModel):
     def predict(self, encoded: Encoded, batch: Batch) -> torch.Tensor:
         H = encoded.H
         entity, entity_att = self.entity_states(encoded, batch)
-        offsets = entity_offsets(batch)[batch.pair_doc]
-        head, tail = offsets + batch.pair_head, offsets + batch.pair_tail
+        head, tail = pair_rows(batch)
         q = (entity_att[head] * entity_att[tail]).mean(1)                      # [P, L]
         q = q / (q.sum(1, keepdim=True) + 1e-5)
         context = torch.zeros(len(head), H.shape[-1], dtype=H.dtype, device=H.device)

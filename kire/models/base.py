@@ -88,6 +88,11 @@ def entity_offsets(batch: Batch) -> torch.Tensor:
     return torch.cumsum(batch.n_entities, 0) - batch.n_entities
 
 
+def mention_entity_rows(batch: Batch) -> torch.Tensor:
+    """``[M]``: each mention's entity row among the batch's entities (as in :func:`entity_mean`)."""
+    return entity_offsets(batch)[batch.mention_doc] + batch.mention_entity
+
+
 def mention_token_index(batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(doc, position, entity row)``, each ``[T]``: every H position inside a mention span."""
     lengths = batch.mention_end - batch.mention_start
@@ -96,7 +101,7 @@ def mention_token_index(batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch
     within = torch.arange(total, device=lengths.device) - starts.repeat_interleave(lengths)
     position = batch.mention_start.repeat_interleave(lengths) + within
     doc = batch.mention_doc.repeat_interleave(lengths)
-    entity = (entity_offsets(batch)[batch.mention_doc] + batch.mention_entity).repeat_interleave(lengths)
+    entity = mention_entity_rows(batch).repeat_interleave(lengths)
     return doc, position, entity
 
 

@@ -37,7 +37,7 @@ from kire.errors import KireError
 from kire.models.atlop import (
     LocalTransformerModel, encoder_window, marked_features, merge_windows, segment_windows,
 )
-from kire.models.base import Encoded, entity_offsets, pair_rows
+from kire.models.base import Encoded, mention_entity_rows, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import N_DIST_IDS, DocFeatures, LabelSpace, mirrored_bin
 
@@ -143,7 +143,7 @@ class GLRE(LocalTransformerModel):
         if batch.graph_edges is None:
             raise KireError("glre needs the document graphs of its features (GLRE.featurize)")
         mentions = mention_means(H, batch)
-        rows = entity_offsets(batch)[batch.mention_doc] + batch.mention_entity
+        rows = mention_entity_rows(batch)
         E = int(batch.n_entities.sum())
         counts = H.new_zeros(E).index_add_(0, rows, torch.ones_like(rows, dtype=H.dtype))
         entities = H.new_zeros(E, H.shape[-1]).index_add_(0, rows, mentions) / counts.clamp(min=1).unsqueeze(1)
@@ -161,7 +161,7 @@ class GLRE(LocalTransformerModel):
                        other: torch.Tensor) -> torch.Tensor:
         """``[P, D]``: attention of each pair's ``other`` entity (global) over ``entity``'s mention nodes."""
         M = len(batch.mention_doc)
-        rows = entity_offsets(batch)[batch.mention_doc] + batch.mention_entity
+        rows = mention_entity_rows(batch)
         E = int(batch.n_entities.sum())
         counts = torch.bincount(rows, minlength=E)
         order = torch.argsort(rows, stable=True)
