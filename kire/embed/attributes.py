@@ -169,18 +169,13 @@ def without_dropped_classes(sequences: pa.Table, filtered_dir: str | Path,
     try:
         con.register("seq", sequences)
         kept = con.sql(f"""
-            SELECT s.* FROM seq s
+            SELECT s.* REPLACE (
+                CAST(row_number() OVER (PARTITION BY s.entity ORDER BY s.triple) - 1 AS INTEGER) AS triple)
+            FROM seq s
             WHERE s.value_id IS NULL OR EXISTS (
                 SELECT 1 FROM read_parquet('{kg_table_glob(filtered_dir, "relation_triples")}') r
                 WHERE r.head = s.entity AND r.property = '{INSTANCE_OF}' AND r.tail = s.value_id)
-            ORDER BY s.entity, s.triple""").to_arrow_table()
+            ORDER BY s.entity, triple""").to_arrow_table()
     finally:
         con.close()
-    entity = kept.column("entity").to_pylist()
-    ranks, previous, k = [], None, 0
-    for e in entity:
-        k = k + 1 if e == previous else 0
-        ranks.append(k)
-        previous = e
-    return kept.set_column(kept.schema.get_field_index("triple"), "triple",
-                           pa.array(ranks, pa.int32())).cast(sequences.schema)
+    return kept.cast(sequences.schema)
