@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kire.docs.model import Document
+from kire.docs.overlap import title_clashes
 from kire.errors import InputError
 from kire.eval.records import Prediction, screen_submission
 
@@ -80,20 +81,20 @@ class Truth:
         return truth
 
 
-def check_unique_titles(documents: Iterable[Document], file: str = "split") -> None:
+def check_unique_titles(documents: list[Document], file: str = "split") -> None:
     """Raise InputError naming ``file``, the title and both record indices when two documents of a
-    split share a title: submissions key documents by title, so their predictions could not be
-    mapped back (pooled releases do this; rename or drop one of the two)."""
-    first: dict[str, tuple[int, Document]] = {}
-    for i, doc in enumerate(documents):
-        if doc.title not in first:
-            first[doc.title] = (i, doc)
-            continue
-        j, other = first[doc.title]
-        what = "the same document twice" if other == doc else "two different documents"
-        raise InputError(file, f"documents {j} and {i}", "title",
-                         f"{doc.title!r} names {what}; submissions key documents by title, so the "
-                         "predictions of the two could not be told apart (rename or drop one)")
+    split share a title (the first :func:`kire.docs.overlap.title_clashes` pair): submissions key
+    documents by title, so their predictions could not be mapped back (pooled releases do this;
+    rename or drop one of the two)."""
+    clashes = title_clashes(documents)
+    if not clashes:
+        return
+    j, i = clashes[0]
+    doc = documents[i]
+    what = "the same document twice" if documents[j] == doc else "two different documents"
+    raise InputError(file, f"documents {j} and {i}", "title",
+                     f"{doc.title!r} names {what}; submissions key documents by title, so the "
+                     "predictions of the two could not be told apart (rename or drop one)")
 
 
 def facts_of_documents(documents: Iterable[Document]) -> set[Fact]:
