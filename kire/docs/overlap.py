@@ -84,7 +84,7 @@ def title_clashes(documents: list[Document]) -> list[tuple[int, int]]:
         if doc.title in first:
             clashes.append((first[doc.title], i))
         else:
-            first.setdefault(doc.title, i)
+            first[doc.title] = i
     return clashes
 
 

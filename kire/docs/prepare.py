@@ -58,8 +58,8 @@ def read_rel_info(path: str | Path) -> dict[str, str]:
     if all(integer.values()):
         return rel2id_relations(path, raw)
     if any(integer.values()):
-        key = next(k for k, v in raw.items() if integer[k] != integer[next(iter(raw))])
         first = next(iter(raw))
+        key = next(k for k in raw if integer[k] != integer[first])
         raise InputError(str(path), None, f"[{key!r}]",
                          f"value {raw[key]!r} mixes shapes (the first key {first!r} has {raw[first]!r}): "
                          f"expected {REL_INFO_SHAPES}")
