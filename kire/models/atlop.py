@@ -27,7 +27,7 @@ from torch import nn
 
 from kire.docs.model import Document
 from kire.errors import KireError
-from kire.models.base import Encoded, REModel, mention_entity_rows, pair_rows
+from kire.models.base import Encoded, REModel, mention_entity_rows, mentions_by_entity, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import (
     DocFeatures, LabelSpace, check_entity_count, entity_pairs, mark_mentions, pair_labels,
@@ -267,11 +267,7 @@ class ATLOP(LocalTransformerModel):
         rows = mention_entity_rows(batch)  # [M]
         E = int(batch.n_entities.sum())
         starts = H[batch.mention_doc, batch.mention_start]                      # [M, d]
-        order = torch.argsort(rows, stable=True)
-        counts = torch.bincount(rows, minlength=E)
-        slot = torch.arange(len(rows), device=rows.device) - (torch.cumsum(counts, 0) - counts)[rows[order]]
-        padded = H.new_full((E, int(counts.max()), H.shape[-1]), float("-inf"))
-        padded[rows[order], slot] = starts[order]
+        padded, counts = mentions_by_entity(starts, rows, E, float("-inf"))
         entity = torch.logsumexp(padded, dim=1)
         att = encoded.attention[batch.mention_doc, :, batch.mention_start]       # [M, heads, L]
         entity_att = att.new_zeros(E, *att.shape[1:]).index_add_(0, rows, att)

@@ -93,6 +93,19 @@ def mention_entity_rows(batch: Batch) -> torch.Tensor:
     return entity_offsets(batch)[batch.mention_doc] + batch.mention_entity
 
 
+def mentions_by_entity(values: torch.Tensor, rows: torch.Tensor, n_entities: int,
+                       fill: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """``([E, n, ...], [E])``: ``values`` ``[M, ...]`` of each entity's mentions (``rows``: each
+    mention's entity row, :func:`mention_entity_rows`) in mention order, padded with ``fill`` to n,
+    the most mentions of one entity; and each entity's mention count."""
+    order = torch.argsort(rows, stable=True)
+    counts = torch.bincount(rows, minlength=n_entities)
+    slot = torch.arange(len(rows), device=rows.device) - (torch.cumsum(counts, 0) - counts)[rows[order]]
+    padded = values.new_full((n_entities, int(counts.max()), *values.shape[1:]), fill)
+    padded[rows[order], slot] = values[order]
+    return padded, counts
+
+
 def mention_token_index(batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(doc, position, entity row)``, each ``[T]``: every H position inside a mention span."""
     lengths = batch.mention_end - batch.mention_start

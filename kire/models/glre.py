@@ -37,7 +37,7 @@ from kire.errors import KireError
 from kire.models.atlop import (
     LocalTransformerModel, encoder_window, marked_features, merge_windows, segment_windows,
 )
-from kire.models.base import Encoded, mention_entity_rows, pair_rows
+from kire.models.base import Encoded, mention_entity_rows, mentions_by_entity, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import N_DIST_IDS, DocFeatures, LabelSpace, mirrored_bin
 
@@ -157,20 +157,14 @@ class GLRE(LocalTransformerModel):
             x = self.dropout(torch.relu(conv(x, edge_index, edge_type)))
         return torch.cat([x0, x], dim=-1)
 
-    def local_entities(self, nodes: torch.Tensor, batch: Batch, entity: torch.Tensor,
-                       other: torch.Tensor) -> torch.Tensor:
-        """``[P, D]``: attention of each pair's ``other`` entity (global) over ``entity``'s mention nodes."""
-        M = len(batch.mention_doc)
-        rows = mention_entity_rows(batch)
-        E = int(batch.n_entities.sum())
-        counts = torch.bincount(rows, minlength=E)
-        order = torch.argsort(rows, stable=True)
-        slot = torch.arange(M, device=rows.device) - (torch.cumsum(counts, 0) - counts)[rows[order]]
-        padded = nodes.new_zeros(E, int(counts.max()), nodes.shape[-1])
-        padded[rows[order], slot] = nodes[:M][order]
-        missing = torch.arange(padded.shape[1], device=rows.device)[None, :] >= counts[:, None]  # [E, maxM]
-        query = nodes[M + other].unsqueeze(1)                                                  # [P, 1, D]
-        out, _ = self.local(query, padded[entity], padded[entity], key_padding_mask=missing[entity],
+    def local_entities(self, entity_nodes: torch.Tensor, mention_nodes: torch.Tensor, counts: torch.Tensor,
+                       entity: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
+        """``[P, D]``: attention of each pair's ``other`` entity (global, a row of ``entity_nodes``
+        ``[E, D]``) over ``entity``'s mention nodes (``mention_nodes`` ``[E, maxM, D]`` and their
+        ``counts`` ``[E]``, from :func:`mentions_by_entity`)."""
+        missing = torch.arange(mention_nodes.shape[1], device=counts.device)[None, :] >= counts[:, None]  # [E, maxM]
+        query = entity_nodes[other].unsqueeze(1)                                               # [P, 1, D]
+        out, _ = self.local(query, mention_nodes[entity], mention_nodes[entity], key_padding_mask=missing[entity],
                             need_weights=False)
         return self.local_norm(out.squeeze(1))
 
@@ -178,9 +172,12 @@ class GLRE(LocalTransformerModel):
         nodes = self.global_nodes(encoded.H, batch)
         M = len(batch.mention_doc)
         head, tail = pair_rows(batch)
-        side_h = torch.cat([nodes[M + head], self.local_entities(nodes, batch, head, tail),
+        E = int(batch.n_entities.sum())
+        entity_nodes = nodes[M:M + E]
+        mention_nodes, counts = mentions_by_entity(nodes[:M], mention_entity_rows(batch), E, 0.0)  # once for both sides
+        side_h = torch.cat([entity_nodes[head], self.local_entities(entity_nodes, mention_nodes, counts, head, tail),
                             self.dist_emb(batch.pair_dist)], dim=-1)
-        side_t = torch.cat([nodes[M + tail], self.local_entities(nodes, batch, tail, head),
+        side_t = torch.cat([entity_nodes[tail], self.local_entities(entity_nodes, mention_nodes, counts, tail, head),
                             self.dist_emb(mirrored_bin(batch.pair_dist))], dim=-1)
         pairs = torch.relu(self.pair(self.dropout(torch.cat([side_h, side_t], dim=-1))))  # o_s [P, k]
         context = torch.zeros_like(pairs)
