@@ -336,7 +336,6 @@ def write_run_page(run_dir: str | Path, out: str | Path, docs_dir: str | Path | 
     Raises KireError when the run has no dev predictions or its dev split is not found.
     """
     from kire.eval.metric import read_train_facts
-    from kire.report.documents import read_truth
 
     run = Path(run_dir)
     parts = run.resolve().parts
@@ -352,7 +351,7 @@ def write_run_page(run_dir: str | Path, out: str | Path, docs_dir: str | Path | 
     from kire.docs.read import read_split
 
     documents = read_split(dev)
-    truth = read_truth(dev)
+    truth = Truth.from_documents(documents, str(dev))  # as read_truth(dev), without reading the split again
     train = split_path(docs_dir, dataset, "train")
     facts = read_train_facts(train) if train else set()
     records = read_submission(run / "result_dev.json")
