@@ -145,7 +145,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
                 f"Runs expected: {len(g.runs())} ({len(g.datasets)} datasets x {len(g.models)} models x "
                 f"{len(g.variants)} variants x {len(g.seeds)} seeds); found: {len(g.runs()) - len(results.missing)}. "
                 "Scores in percent, mean ± sample std over seeds.", ""]
-    sections += overlap_warnings(docs_dir if docs_dir is not None else Path(results_dir) / "docs", g.datasets)
+    docs_dir = docs_dir if docs_dir is not None else Path(results_dir) / "docs"
+    sections += overlap_warnings(docs_dir, g.datasets)
     with atomic_dir(out_dir) as tmp:
         def table_section(name: str, title: str, header, rows, notes: Notes, csv: pd.DataFrame) -> None:
             md = f"## {title}\n\n{markdown_table(header, rows)}\n"
@@ -165,8 +166,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
         table_section("table_main", title, header, rows, notes, _grid_csv(results, main))
 
         if "table_comparison.md" in expected:
-            counts = grid_document_counts(results_dir, [k for k in g.runs() if k.variant in compared_variants(
-                g.variants)], docs_dir if docs_dir is not None else Path(results_dir) / "docs")
+            compared = compared_variants(g.variants)
+            counts = grid_document_counts(results_dir, [k for k in g.runs() if k.variant in compared], docs_dir)
             comparison = comparison_table(results, counts)
             notes = Notes()
             md = ["## Stage-2 variants against the continue control", "", COMPARISON_NOTE, "",
