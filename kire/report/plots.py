@@ -114,14 +114,19 @@ def variant_bars(summary: pd.DataFrame, datasets: list[str], models: list[str], 
     return _save(fig, path)
 
 
-def _legend_outside(fig, axes) -> None:
+def _unique_handles(axes) -> tuple[list, list[str]]:
+    """Legend handles and labels of all ``axes`` (an iterable of Axes), each label once, first wins."""
     handles, labels = [], []
-    for row in axes:
-        for ax in row:
-            for h, lab in zip(*ax.get_legend_handles_labels()):
-                if lab not in labels:
-                    handles.append(h)
-                    labels.append(lab)
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    return handles, labels
+
+
+def _legend_outside(fig, axes) -> None:
+    handles, labels = _unique_handles(ax for row in axes for ax in row)
     if handles:
         fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
 
@@ -265,12 +270,7 @@ def training_curves(curves: pd.DataFrame, datasets: list[str], models: list[str]
             ax.grid(alpha=0.3)
             if i == len(panels) - 1:
                 ax.set_xlabel("epoch (stage 2 starts after the base's best epoch)", fontsize=8)
-                handles, labels = [], []
-                for a in axes[:, j]:
-                    for h, lab in zip(*a.get_legend_handles_labels()):
-                        if lab not in labels:
-                            handles.append(h)
-                            labels.append(lab)
+                handles, labels = _unique_handles(axes[:, j])
                 ax.legend(handles, labels, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28),
                           frameon=False, ncol=2)
     fig.tight_layout()
