@@ -36,15 +36,21 @@ def restricted_to_title(truth: Truth, title: str) -> Truth:
                  mention_names=truth.mention_names, mention_sents=truth.mention_sents)
 
 
+def records_by_title(records: list[dict]) -> dict[str, list[dict]]:
+    """Submission ``records`` grouped by their title (as a string), each group in file order."""
+    by_title: dict[str, list[dict]] = {}
+    for rec in records:
+        by_title.setdefault(str(rec["title"]), []).append(rec)
+    return by_title
+
+
 def document_counts(truth: Truth, records: list[dict], train_facts: set[Fact]) -> dict[str, dict[str, int]]:
     """``{title: {n_pred, n_gold, n_correct, n_correct_in_train}}`` for every document of ``truth``.
 
     Records of titles that are not in ``truth`` are ignored, as the official metric counts them only
     as predictions (they can never be correct).
     """
-    by_title: dict[str, list[dict]] = {}
-    for rec in records:
-        by_title.setdefault(str(rec["title"]), []).append(rec)
+    by_title = records_by_title(records)
     out = {}
     for title in truth.mention_names:
         scores = official_scores(restricted_to_title(truth, title), by_title.get(title, []), train_facts)

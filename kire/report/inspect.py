@@ -32,7 +32,7 @@ from kire.docs.model import Document
 from kire.errors import InputError, KireError
 from kire.eval.metric import Truth, read_submission
 from kire.io import atomic_path
-from kire.report.documents import document_counts, split_path
+from kire.report.documents import document_counts, records_by_title, split_path
 from kire.report.html_page import entity_color, esc, page, qid_html
 from kire.report.labels import BASE, CONTINUE, is_stage2, model_label, variant_label
 
@@ -224,9 +224,7 @@ def run_page(title: str, documents: list[Document], records: list[dict], truth: 
     """The HTML of a run page (module docstring). ``others``: sibling run name -> its predicted
     (title, h, t, r) keys; ``scores``: (title, h, t, r) -> the run's score (:func:`dev_scores`)."""
     counts = document_counts(truth, records, facts)
-    by_title: dict[str, list[dict]] = {}
-    for rec in records:
-        by_title.setdefault(str(rec["title"]), []).append(rec)
+    by_title = records_by_title(records)
     list_rows, views, relations = [], [], set()
     for d, doc in enumerate(documents):
         rows = relation_rows(doc, by_title.get(doc.title, []))
@@ -278,9 +276,7 @@ def run_page(title: str, documents: list[Document], records: list[dict], truth: 
 
 def predict_page(title: str, documents: list[Document], records: list[dict], know: Knowledge) -> str:
     """The HTML of a predict page: every document's view with the predicted relations and scores."""
-    by_title: dict[str, list[dict]] = {}
-    for rec in records:
-        by_title.setdefault(str(rec["title"]), []).append(rec)
+    by_title = records_by_title(records)
     views = []
     for d, doc in enumerate(documents):
         unlabeled = Document(doc.title, doc.sents, doc.entities, None)
