@@ -1,5 +1,5 @@
 """Two different documents with one title in a scored split (issue 14 §3): submissions key documents
-by title, so `kire eval`, `kire eval-run` and `kire train` refuse the split up front with an error
+by title, so `kire eval`, `kire eval-run` and `kire train` (dev and test) refuse the split up front with an error
 naming the file, the title and both record indices, never a traceback."""
 
 from __future__ import annotations
@@ -81,4 +81,21 @@ def test_kire_train_refuses_it_before_training(tmp_path, capsys):
     assert main(["train", "--train", str(train), "--dev", str(dev), "--rel-info", str(rel_info),
                  "--out", str(out), "--model", "cnn", "--epochs", "1", "--threads", "1", "--no-progress"]) == 1
     assert_refused(capsys, dev)
+    assert not (out / "metrics.jsonl").exists()
+
+
+def test_kire_train_refuses_a_test_split_with_a_repeated_title_before_training(tmp_path, capsys):
+    # result_test.json is keyed by title too: two test documents named "Lyon" would share predictions
+    docs = tiny_documents()
+    test = tmp_path / "test.json"
+    test.write_text(json.dumps([document_to_docred(d) for d in pooled_documents()]))
+    train = tmp_path / "train.json"
+    train.write_text(json.dumps([document_to_docred(d) for d in docs]))
+    rel_info = tmp_path / "rel_info.json"
+    rel_info.write_text(json.dumps(RELATIONS))
+    out = tmp_path / "run"
+    assert main(["train", "--train", str(train), "--dev", str(train), "--test", str(test), "--rel-info",
+                 str(rel_info), "--out", str(out), "--model", "cnn", "--epochs", "1", "--threads", "1",
+                 "--no-progress"]) == 1
+    assert_refused(capsys, test)
     assert not (out / "metrics.jsonl").exists()

@@ -18,7 +18,7 @@ from typing import Any
 
 from kire.docs.model import Document
 from kire.docs.read import read_relations, read_split
-from kire.eval.metric import facts_of_documents, read_train_facts, Truth
+from kire.eval.metric import Truth, check_unique_titles, facts_of_documents, read_train_facts
 from kire.io import atomic_path, write_json_atomic
 from kire.models.base import REModel
 from kire.models.checkpoint import load_tensors, read_model_meta
@@ -74,6 +74,9 @@ def run_training(*, train: str, dev: str, test: str | None, rel_info: str, model
     if test:
         splits["test"] = read_split(test, relations)
     files = {"train": train, "dev": dev, "test": test}
+    for name in ("dev", "test"):  # before any training: both splits' predictions are keyed by title
+        if name in splits:
+            check_unique_titles(splits[name], str(files[name]))
     all_docs = [d for docs in splits.values() for d in docs]
     space = LabelSpace.from_documents(relations, all_docs, max_entities)
     seed_everything(cfg.seed)
