@@ -208,7 +208,10 @@ def test_predict_states_the_training_size_and_warns_when_tiny(run_dir, sample, t
     caplog.set_level("WARNING")
     assert cli(argv) == 0
     out = capsys.readouterr().out
-    assert "bilstm base, trained on 16 documents" in out and "fewer than 100" in out
+    # said once: as the warning, not also as the stdout header
+    assert "trained on" not in out
+    assert caplog.text.count("trained on 16 documents") == 1
+    assert "bilstm base, trained on 16 documents" in caplog.text and "fewer than 100" in caplog.text
     assert "a demonstration of the pipeline" in caplog.text
     pq.write_table(pa.table({"doc": pa.array(range(3053), pa.int32())}), train / "docs.parquet")
     caplog.clear()

@@ -133,9 +133,10 @@ def run_predict(args: argparse.Namespace) -> int:
     config = _config(args.config)
     labels = _labels(args, config, dataset)
     size_line, tiny = training_size_note(results, dataset)
-    print(f"run {run}: {meta['model']} {meta['variant']}, {size_line}")
-    if tiny:
-        log.warning("%s was %s", run, size_line)
+    if tiny:  # once, as a warning (stderr), not also as the stdout header line
+        log.warning("run %s: %s %s, %s", run, meta["model"], meta["variant"], size_line)
+    else:
+        print(f"run {run}: {meta['model']} {meta['variant']}, {size_line}")
     documents, _ = documents_in_run_scheme(
         read_input(args.input, args.title), list(meta["space"]["ner_types"]), args.input,
         from_text=not is_docred_json(args.input))
