@@ -178,3 +178,13 @@ def test_predict_page_shows_predictions_with_scores(results, tmp_path):
 def test_real_qids_and_stand_ins():
     assert is_real_qid("Q42") and is_real_qid("Q899999999")
     assert not any(is_real_qid(q) for q in ("Q900000000", "Q900007542", "Q0", "P17", "", None, "Q42<"))
+
+
+def test_a_relation_id_is_shown_beside_its_name_only_when_it_differs():
+    from kire.report.inspect import Knowledge
+
+    know = Knowledge(relation_names={"P17": "country", "citizen_of-x": "citizen_of-x"})
+    assert know.relation_html("P17", " ({})") == "country (P17)"
+    assert know.relation_html("citizen_of-x", " ({})") == "citizen_of-x"  # DWIE: the id is the name
+    assert know.relation_html("P9", " ({})") == "P9"  # no name known
+    assert know.relation_html("<b>", " ({})") == "&lt;b&gt;"

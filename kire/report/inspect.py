@@ -68,6 +68,12 @@ class Knowledge:
     edges: dict[int, list[tuple[int, str, int]]] = field(default_factory=dict)  # node -> (src, prop, dst)
     relation_names: dict[str, str] = field(default_factory=dict)
 
+    def relation_html(self, relation: str, id_form: str) -> str:
+        """The relation's escaped name, followed by its id in ``id_form`` (e.g. ``" ({})"``) only when
+        the id says something the name does not (DWIE's ids are their names)."""
+        name = self.relation_names.get(relation, relation)
+        return esc(name) + ("" if name == relation else id_form.format(esc(relation)))
+
 
 def read_knowledge(subgraph_dir: str | Path | None, split: str, relation_names: dict[str, str]) -> Knowledge:
     """:class:`Knowledge` from a dataset's subgraph folder (``None`` or absent: names only)."""
@@ -179,7 +185,7 @@ def _kg_facts_html(d: int, h: int, t: int, know: Knowledge) -> str:
         return f"{esc(know.labels.get(qid) or qid)} ({qid_html(qid)})"
 
     lines = [f"{'<b>' if {f[0], f[2]} <= both and len(both) == 2 else ''}{node(f[0])} "
-             f"—{esc(know.relation_names.get(f[1], f[1]))} ({esc(f[1])})→ {node(f[2])}"
+             f"—{know.relation_html(f[1], ' ({})')}→ {node(f[2])}"
              f"{'</b>' if {f[0], f[2]} <= both and len(both) == 2 else ''}" for f in ranked[:MAX_KG_FACTS]]
     if len(ranked) > MAX_KG_FACTS:
         lines.append(f'<span class="muted">(+{len(ranked) - MAX_KG_FACTS} more)</span>')
@@ -202,7 +208,7 @@ def document_html(doc: Document, d: int, rows: list[RelationRow], know: Knowledg
     for r in rows:
         ev = "; ".join(f"[{s}] {esc(' '.join(doc.sents[s]))}" for s in r.evidence if 0 <= s < len(doc.sents))
         cells = [KIND_LABELS[r.kind], _entity(doc, r.head),
-                 f"{esc(know.relation_names.get(r.relation, r.relation))} <span class=\"muted\">{esc(r.relation)}</span>",
+                 know.relation_html(r.relation, ' <span class="muted">{}</span>'),
                  _entity(doc, r.tail), "—" if r.score is None else f"{r.score:.3f}", ev or "—"]
         cells += ["—" if o not in r.others else ("found" if r.others[o] else "not found") for o in others]
         if stage2:
@@ -254,7 +260,7 @@ def run_page(title: str, documents: list[Document], records: list[dict], truth: 
             + "".join(f'<td data-v="{esc(v)}"{"" if i == 0 else " class=num"}>{h}</td>'
                       for i, (v, h) in enumerate(cells)) + "</tr>")
         views.append(document_html(doc, d, rows, know, anchor, c, stage2))
-    names = [f'<option value="{esc(r)}">{esc(know.relation_names.get(r, r))} ({esc(r)})</option>'
+    names = [f'<option value="{esc(r)}">{know.relation_html(r, " ({})")}</option>'
              for r in sorted(relations)]
     controls = (
         '<div class="controls"><label>relation <select id="f-relation"><option value="">any</option>'
