@@ -72,7 +72,24 @@ def grid_errors(config: dict[str, Any]) -> list[str]:
             if isinstance(name, str) and name not in names:
                 messages.append(f"config key 'experiments.{key}': unknown {key[:-1]} {name!r}; "
                                 f"known: {', '.join(names)}")
-    return messages
+    return messages + position_errors(config)
+
+
+def position_errors(config: dict[str, Any]) -> list[str]:
+    """``inject.position: before_encoder`` with a KIRE-family variant in the grid and a model that has no
+    word input states to inject into (kire.models.registry.INPUT_STREAM_MODELS): one message per model."""
+    from kire.models.registry import INPUT_STREAM_MODELS
+    from kire.train.variant_table import VARIANTS
+
+    inject, experiments = config.get("inject") or {}, config.get("experiments") or {}
+    if not isinstance(inject, dict) or inject.get("position") != "before_encoder" or not isinstance(experiments, dict):
+        return []
+    variants, models = experiments.get("variants") or [], experiments.get("models") or []
+    if not any(isinstance(v, str) and v in VARIANTS and VARIANTS[v].family == "kire" for v in variants):
+        return []
+    return [f"config key 'inject.position': 'before_encoder' needs word models ({', '.join(INPUT_STREAM_MODELS)}); "
+            f"experiments.models has {m!r}, which supports only 'after_encoder'"
+            for m in models if isinstance(m, str) and m not in INPUT_STREAM_MODELS]
 
 
 def check_config(config: dict[str, Any], schema_path: str | Path) -> None:

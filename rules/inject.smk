@@ -40,6 +40,8 @@ def kire_settings(variant):
         s = {"ablation": variant.ablation, "init_from": os.path.dirname(input.base),
              "alpha_cr": INJECT["alpha_cr"], "alpha_kg": INJECT["alpha_kg"],
              "hops": INJECT["hops"], "max_attributes": INJECT["max_attributes"], "inject": INJECT["layer"]}
+        if INJECT["position"] != "after_encoder":  # the default stays implicit: existing runs keep their params
+            s["position"] = INJECT["position"]
         if variant.coref:
             s["coref"] = coref_path(wildcards.dataset, "{split}.parquet")
         if variant.kg:

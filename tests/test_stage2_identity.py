@@ -17,10 +17,11 @@ import torch
 
 pytest.importorskip("pyarrow")
 
-from kire.models.registry import MODELS  # noqa: E402
+from kire.models.registry import INPUT_STREAM_MODELS, MODELS  # noqa: E402
 from kire.train.variant_table import VARIANTS  # noqa: E402
 
 STAGE2 = [name for name, v in VARIANTS.items() if v.stage2]
+KIRE_FAMILY = [name for name, v in VARIANTS.items() if v.family == "kire"]
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +84,24 @@ def settings_of(name: str, tiny) -> dict:
 @pytest.mark.parametrize("variant", STAGE2)
 @pytest.mark.parametrize("model_name", list(MODELS))
 def test_a_fresh_stage2_variant_gives_the_base_models_dev_logits(built, tiny, model_name, variant):
+    check_identity_at_start(built, model_name, variant, settings_of(variant, tiny))
+
+
+@pytest.mark.parametrize("variant", KIRE_FAMILY)
+@pytest.mark.parametrize("model_name", INPUT_STREAM_MODELS)
+def test_the_release_design_starts_at_the_base_model_too(built, tiny, model_name, variant):
+    """inject.position before_encoder: the layer on the input states, the second encoder stream and
+    the fusion after it add an exact 0 when fresh (kire.inject.streams.StreamFusion)."""
+    check_identity_at_start(built, model_name, variant, {**settings_of(variant, tiny), "position": "before_encoder"})
+
+
+def check_identity_at_start(built, model_name: str, variant: str, settings: dict) -> None:
+    """The fresh variant's dev logits equal the base model's bit for bit; random weights move them."""
     from kire.train.pipeline import Pipeline, VariantParts, build_variant
 
     model, batch, docs = built(model_name)
     torch.manual_seed(1)
-    parts = build_variant(variant, model, settings_of(variant, tiny), {"dev": docs})
+    parts = build_variant(variant, model, settings, {"dev": docs})
     base, staged = Pipeline(model, VariantParts()).eval(), Pipeline(model, parts).eval()
     with torch.no_grad():
         expected = base(batch, "dev")[1]

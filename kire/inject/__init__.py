@@ -17,4 +17,6 @@ Its input and the training variant around it:
 - :mod:`kire.inject.knowledge`   one split's coref table, KG subgraph and attribute codes, read once
 - :mod:`kire.inject.collate`     a batch's ``KnowledgeBatch`` cut out of its split's knowledge
 - :mod:`kire.inject.training`    the ``kire`` training variant and its ablations, two-stage training
+- :mod:`kire.inject.streams`     where the knowledge enters (``inject.position``): after the encoder,
+                                 or the release's second stream before it and the fusion after it
 """

@@ -15,6 +15,8 @@ Settings (config ``train.variants.kire`` or the ``--variant-settings`` JSON of `
 ``alpha_cr``       alpha_2 of eq. 13; ``alpha_kg``: alpha_3
 ``hops``           neighbourhood of the batch's linked entities taken from the split's subgraph
 ``max_attributes`` attribute codes kept per entity (A_max)
+``position``       where the knowledge enters: ``after_encoder`` (eq. 1) or ``before_encoder`` (the
+                   release's second stream, word models only; kire.inject.streams)
 
 Settings left out take kire.train.variant_table.INJECT_DEFAULTS.
 
@@ -36,7 +38,7 @@ from kire.models.batch import Batch
 from kire.train.variant_table import INJECT_DEFAULTS, variants_of
 
 SETTINGS = ("subgraph", "coref", "codes", "glove", "init_from", "ablation", "inject", "alpha_cr", "alpha_kg",
-            "hops", "max_attributes")
+            "hops", "max_attributes", "position")
 
 
 class KireInjection(nn.Module):
@@ -154,12 +156,17 @@ def build_kire_variant(model, settings: dict[str, Any], documents: dict[str, lis
         raise KireError("kire variant: setting 'coref' must contain '{split}', e.g. results/coref/docred/{split}.parquet")
     from dataclasses import replace
 
-    config = replace(config, **overrides)
-    inject = KireInjection(model.hidden_size, config, float(settings.get("alpha_cr", INJECT_DEFAULTS["alpha_cr"])),
+    from kire.inject.streams import BEFORE_ENCODER, InputInjection, layer_width, position_of
+
+    position = position_of(settings, model)
+    d_token, config = layer_width(model, position, replace(config, **overrides), settings.get("inject") or {})
+    inject = KireInjection(d_token, config, float(settings.get("alpha_cr", INJECT_DEFAULTS["alpha_cr"])),
                            float(settings.get("alpha_kg", INJECT_DEFAULTS["alpha_kg"])))
+    if position == BEFORE_ENCODER:
+        inject = InputInjection(inject, model.hidden_size)
     source = KnowledgeSource(settings, config, {name: len(docs) for name, docs in documents.items()})
     return VariantParts(inject=inject, batch_inputs=source, init_from=settings.get("init_from"),
-                        spec={"inject": config.to_dict()})
+                        spec={"inject": config.to_dict(), "position": position}, position=position)
 
 
 # The training variants of this layer: "kire" (the full layer) and the ablations, one factory each,

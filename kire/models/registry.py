@@ -17,6 +17,10 @@ MODELS: dict[str, str] = {
     "glre": "kire.models.glre:GLRE",
 }
 
+# The models whose encode splits at the encoder's input (WordREModel.embed, then .contextualize), the
+# only ones that config inject.position: before_encoder can feed; a test keeps it equal to the classes.
+INPUT_STREAM_MODELS: tuple[str, ...] = ("cnn", "lstm", "bilstm", "context_aware")
+
 
 def model_class(name: str):
     """The :class:`~kire.models.base.REModel` subclass registered as ``name``."""

@@ -92,7 +92,11 @@ class PairBilinear(nn.Module):
 
 
 class WordREModel(REModel):
-    """A DocRED baseline; subclasses implement :meth:`context` and :meth:`context_size`."""
+    """A DocRED baseline; subclasses implement :meth:`context` and :meth:`context_size`.
+
+    ``encode`` is split at the encoder's input (:meth:`embed`, then :meth:`contextualize`), so that
+    knowledge may enter there too (``inject.position: before_encoder``, kire.inject.streams).
+    """
 
     defaults: dict[str, Any] = WORD_DEFAULTS
 
@@ -120,10 +124,19 @@ class WordREModel(REModel):
         """``[B, L, d]`` from inputs ``x`` ``[B, L, input_size]`` and ``mask`` ``[B, L]``."""
         raise NotImplementedError
 
-    def encode(self, batch: Batch) -> Encoded:
-        x = torch.cat([self.word_emb(batch.token_ids), self.entity_emb(batch.coref_ids),
-                       self.type_emb(batch.ner_ids)], dim=-1)
+    def embed(self, batch: Batch) -> torch.Tensor:
+        """``[B, L, input_size]``: the encoder's input states ``[LP(w_i); E_id; E_type]`` (no dropout)."""
+        return torch.cat([self.word_emb(batch.token_ids), self.entity_emb(batch.coref_ids),
+                          self.type_emb(batch.ner_ids)], dim=-1)
+
+    def contextualize(self, x: torch.Tensor, batch: Batch) -> Encoded:
+        """The encoder over input states ``x`` ``[B, L, input_size]``: :class:`Encoded` with H ``[B, L, d]``
+        (dropout on ``x``, then :meth:`context`). ``encode`` is ``contextualize(embed(batch))``; a
+        second call on injected input states is the release's second stream (kire.inject.streams)."""
         return Encoded(self.context(self.dropout(x), batch.token_mask))
+
+    def encode(self, batch: Batch) -> Encoded:
+        return self.contextualize(self.embed(batch), batch)
 
     def predict(self, encoded: Encoded, batch: Batch) -> torch.Tensor:
         return self.bilinear(self.dropout(entity_mean(encoded.H, batch)), self.dist_emb.weight, batch)

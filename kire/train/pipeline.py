@@ -9,6 +9,14 @@ A variant is a factory named in :data:`kire.train.variant_table.VARIANTS` as ``"
     H = inject(encoded.H, batch, kbatch)  # or (H, {"name": weighted extra loss, ...})
     logits = model.predict(encoded._replace(H=H), batch)
 
+With ``position`` ``before_encoder`` (the original release's design, word models only: kire.inject.streams)
+the knowledge enters the encoder's input states instead, and the encoder runs on both streams:
+
+    x = model.embed(batch)                                  # [B, L, d_in]
+    encoded = model.contextualize(x, batch)                 # the plain stream's H
+    x_k = inject(x, batch, kbatch)                          # or (x_k, {extra losses})
+    H = inject.fuse(encoded.H, model.contextualize(x_k, batch).H)
+
 ``kbatch`` comes from ``parts.batch_inputs(split, batch)`` (e.g. KG sub-graphs of the batch's
 documents; ``batch.doc_index`` indexes the split's documents). Extra loss terms are returned by
 ``inject`` or computed by ``parts.loss_terms``; the training loop adds them to the relation loss.
@@ -43,6 +51,9 @@ class VariantParts:
     ``init_from``: a saved model folder whose weights initialise the model part (two-stage
     training: base model first, then fine-tune with the layer).
     ``spec``: JSON-serializable settings stored in model.json so the variant can be rebuilt.
+    ``position``: ``after_encoder`` (``inject`` rewrites H) or ``before_encoder`` (``inject`` rewrites
+    the model's input states and ``inject.fuse(H, H_k)`` combines the encoder's two streams; the
+    model must provide ``embed`` and ``contextualize``, as kire.models.word_model.WordREModel does).
     """
 
     inject: nn.Module | None = None
@@ -50,6 +61,7 @@ class VariantParts:
     loss_terms: dict[str, LossTerm] = field(default_factory=dict)
     init_from: str | None = None
     spec: dict[str, Any] = field(default_factory=dict)
+    position: str = "after_encoder"
 
 
 def base_variant(model: REModel, settings: dict[str, Any], documents: dict[str, list[Document]]) -> VariantParts:
@@ -93,15 +105,26 @@ class Pipeline(nn.Module):
 
     def forward(self, batch: Batch, split: str) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
         """``(H [B, L, d], logits [P, R], extra losses)`` of a batch of split ``split``."""
-        encoded = self.model.encode(batch)
         extra: dict[str, torch.Tensor] = {}
-        if self.inject is not None:
-            kbatch = self.parts.batch_inputs(split, batch) if self.parts.batch_inputs else None
-            out = self.inject(encoded.H, batch, kbatch)
-            H, extra = (out[0], dict(out[1])) if isinstance(out, tuple) else (out, {})
+        if self.inject is None:
+            encoded = self.model.encode(batch)
+        elif self.parts.position == "before_encoder":
+            x = self.model.embed(batch)
+            encoded = self.model.contextualize(x, batch)
+            x_k, extra = self._injected(x, batch, split)
+            encoded = encoded._replace(H=self.inject.fuse(encoded.H, self.model.contextualize(x_k, batch).H))
+        else:
+            encoded = self.model.encode(batch)
+            H, extra = self._injected(encoded.H, batch, split)
             encoded = encoded._replace(H=H)
         logits = self.model.predict(encoded, batch)
         return encoded.H, logits, extra
+
+    def _injected(self, states: torch.Tensor, batch: Batch, split: str) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """``(states', extra losses)``: the variant's ``inject`` over ``states`` (H, or the input states)."""
+        kbatch = self.parts.batch_inputs(split, batch) if self.parts.batch_inputs else None
+        out = self.inject(states, batch, kbatch)
+        return (out[0], dict(out[1])) if isinstance(out, tuple) else (out, {})
 
     def losses(self, batch: Batch, split: str = "train") -> dict[str, torch.Tensor]:
         """``{"re": L_re, ...extra terms}`` of a labeled batch; the training loss is their sum."""

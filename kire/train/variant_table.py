@@ -29,8 +29,10 @@ CONTROL = "control"
 
 # Knowledge settings of the KIRE layer and the competitors (config ``inject``), used when a run's
 # settings leave them out: alpha_2 and alpha_3 of eq. 13, the subgraph hops around a batch's linked
-# entities, and the attribute codes kept per entity (A_max).
-INJECT_DEFAULTS: dict[str, float | int] = {"alpha_cr": 0.01, "alpha_kg": 0.01, "hops": 1, "max_attributes": 20}
+# entities, the attribute codes kept per entity (A_max), and where the KIRE layer's knowledge enters
+# (kire.inject.streams: the paper's after_encoder or the release's before_encoder).
+INJECT_DEFAULTS: dict[str, float | int | str] = {"alpha_cr": 0.01, "alpha_kg": 0.01, "hops": 1, "max_attributes": 20,
+                                                 "position": "after_encoder"}
 
 
 @dataclass(frozen=True)
