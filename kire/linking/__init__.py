@@ -14,6 +14,10 @@ from __future__ import annotations
 
 __all__ = ["LINKS_SCHEMA", "LinkingConfig", "link_dataset", "read_links"]
 
+# The splits whose entity pairs the leakage filter protects by default (config filter.splits):
+# every split that is scored. Linking reads them too: their documents are linked without coherence.
+PROTECTED_SPLITS = ("dev", "test")
+
 
 def __getattr__(name: str):
     if name in __all__:

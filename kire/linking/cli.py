@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from kire.linking import PROTECTED_SPLITS
+
 log = logging.getLogger(__name__)
 
 
@@ -22,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     link.add_argument("--docs", required=True, help="document tables root, RESULTS/docs/<dataset>")
     link.add_argument("--kg", required=True, help="KG folder written by `kire kg extract`")
     link.add_argument("--out", required=True, help="output folder, e.g. RESULTS/links/<dataset>")
-    link.add_argument("--protected-splits", nargs="*", default=["dev", "test"], metavar="SPLIT",
+    link.add_argument("--protected-splits", nargs="*", default=list(PROTECTED_SPLITS), metavar="SPLIT",
                       help="the leakage filter's splits (config filter.splits): their documents are "
-                           "linked without the coherence feature (default: dev test)")
+                           f"linked without the coherence feature (default: {' '.join(PROTECTED_SPLITS)})")
     add_engine_arguments(link, "linking")
     link.set_defaults(func=run_link)
 

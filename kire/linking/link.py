@@ -51,6 +51,7 @@ import pyarrow as pa
 
 from kire.errors import KireError
 from kire.kg.duck import connect, kg_table_sql, sql_string
+from kire.linking import PROTECTED_SPLITS
 from kire.linking.gold import gold_accuracy, gold_link_table, gold_targets, sitelinks_sql, sites_without_pages
 from kire.linking.normalize import DEFAULT_ARTICLES, norm_macro_sql
 from kire.linking.types import DEFAULT_TYPE_MAP, type_report, with_linking_types
@@ -405,7 +406,7 @@ def link_report(con, dataset: str, entities: pa.Table, links: pa.Table, cfg: Lin
 def link_dataset(dataset: str, docs_root: str | Path, kg_dir: str | Path, out_dir: str | Path,
                  cfg: LinkingConfig, splits: tuple[str, ...] = ("train", "dev", "test"),
                  threads: int | None = None, memory_limit: str | None = None,
-                 protected_splits: tuple[str, ...] | list[str] = ("dev", "test")) -> dict:
+                 protected_splits: tuple[str, ...] | list[str] = PROTECTED_SPLITS) -> dict:
     """Link all entities of one dataset; write ``out_dir/links.parquet`` and ``out_dir/report.json``.
 
     ``protected_splits``: the leakage filter's splits (config ``filter.splits``), linked without

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from kire.errors import KireError
 from kire.kg.duck import connect, kg_table_sql, sql_string
+from kire.linking import PROTECTED_SPLITS
 
 if TYPE_CHECKING:  # pyarrow is imported where used, to keep this module cheap to import
     import pyarrow as pa
@@ -48,7 +49,7 @@ class FilterConfig:
     """Config ``filter``."""
 
     policy: str = "cooccurrence"
-    splits: list[str] = field(default_factory=lambda: ["dev", "test"])
+    splits: list[str] = field(default_factory=lambda: list(PROTECTED_SPLITS))
     examples: int = 20
 
     def __post_init__(self) -> None:
