@@ -22,6 +22,8 @@ from kire.train.variant_table import VARIANTS  # noqa: E402
 
 STAGE2 = [name for name, v in VARIANTS.items() if v.stage2]
 KIRE_FAMILY = [name for name, v in VARIANTS.items() if v.family == "kire"]
+# case -> (registered model, settings): every model with its defaults, and GLRE's word-encoder setting
+MODEL_CASES = {**{name: (name, {}) for name in MODELS}, "glre_bilstm": ("glre", {"encoding": "bilstm"})}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def built(tiny):
-    """model name -> (model, dev batch, dev documents), each model built once."""
+    """case of MODEL_CASES -> (model, dev batch, dev documents), each model built once."""
     from kire.docs.read import read_split
     from kire.models.features import LabelSpace, collate
     from kire.models.registry import model_class
@@ -58,7 +60,7 @@ def built(tiny):
         if name not in cache:
             space = LabelSpace.from_documents(list(relations), docs)
             torch.manual_seed(0)
-            model = model_class(name).create(space, {}, docs).eval()
+            model = model_class(MODEL_CASES[name][0]).create(space, MODEL_CASES[name][1], docs).eval()
             batch = collate([model.featurize(d, i, "dev") for i, d in enumerate(docs)], space.n_classes)
             cache[name] = (model, batch, docs)
         return cache[name]
@@ -82,7 +84,7 @@ def settings_of(name: str, tiny) -> dict:
 
 
 @pytest.mark.parametrize("variant", STAGE2)
-@pytest.mark.parametrize("model_name", list(MODELS))
+@pytest.mark.parametrize("model_name", list(MODEL_CASES))
 def test_a_fresh_stage2_variant_gives_the_base_models_dev_logits(built, tiny, model_name, variant):
     check_identity_at_start(built, model_name, variant, settings_of(variant, tiny))
 

@@ -1,7 +1,10 @@
 """GLRE (Wang et al., EMNLP 2020): global-to-local neural networks for document-level RE.
 
-Encoding layer: a transformer from a local Hugging Face folder (ATLOP's overlapping windows for long
-documents, mention markers off by default); H is its last layer ``[B, L, d]``.
+Encoding layer (setting ``encoding``): ``transformer`` (default), a transformer from a local Hugging
+Face folder (ATLOP's overlapping windows for long documents, mention markers off by default), H its
+last layer ``[B, L, d]``; or ``bilstm``, the paper's word encoder: the word baselines' BiLSTM
+(:class:`WordEncoder`: frozen GloVe LP vectors with entity-id and entity-type embeddings,
+``[B, W, hidden_size]`` over the document's words).
 
 Global representation layer: a heterogeneous document graph (:func:`document_graph_edges`, built
 once per document in :meth:`GLRE.featurize` and kept with the features) of mention, entity and
@@ -40,14 +43,43 @@ from kire.models.atlop import (
 from kire.models.base import Encoded, mention_entity_rows, mentions_by_entity, pair_rows
 from kire.models.batch import Batch
 from kire.models.features import N_DIST_IDS, DocFeatures, LabelSpace, mirrored_bin
+from kire.models.lstm import BiLSTM
+from kire.models.word_model import WORD_DEFAULTS
 
 EDGE_TYPES = ("mention-mention", "mention-entity", "mention-sentence", "entity-sentence", "sentence-sentence")
 NODE_TYPES = ("mention", "entity", "sentence")
 
+ENCODINGS = ("transformer", "bilstm")
+
 GLRE_DEFAULTS: dict[str, Any] = {
-    "encoder": None, "marker": None, "type_dim": 20, "gcn_layers": 2, "heads": 4, "dist_dim": 20,
-    "pair_size": 256, "dropout": 0.1,
+    "encoding": "transformer", "encoder": None, "marker": None, "type_dim": 20, "gcn_layers": 2, "heads": 4,
+    "dist_dim": 20, "pair_size": 256, "dropout": 0.1,
+    # encoding "bilstm" only (the word baselines' settings; type_dim and dropout are shared with GLRE's)
+    "hidden_size": 128, "entity_dim": 20, "word_vectors": None, "char_vectors": None,
 }
+
+
+class WordEncoder(BiLSTM):
+    """GLRE's word encoder: the encoding layer of the BiLSTM baseline (kire.models.lstm), ``[LP(w);
+    E_id(entity); E_type(type)]`` per word through a BiLSTM and a ReLU projection, H ``[B, W,
+    hidden_size]``; its featurize gives word positions (``word_starts`` is the identity)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # GLRE has its own classifier: BiLSTM's bilinear (~2M weights) would sit untrained in every checkpoint
+        del self.bilinear, self.dist_emb
+
+
+def checked_encoding(settings: dict[str, Any]) -> str:
+    """``settings["encoding"]``; KireError naming the setting when it is not one of :data:`ENCODINGS`."""
+    if settings["encoding"] not in ENCODINGS:
+        raise KireError(f"glre setting encoding: {settings['encoding']!r} is not one of {', '.join(ENCODINGS)}")
+    return settings["encoding"]
+
+
+def word_encoder_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The :class:`WordEncoder` settings among GLRE's ``settings``."""
+    return {k: settings[k] for k in WORD_DEFAULTS if k in settings}
 
 
 def document_graph_edges(mention_entity: np.ndarray, mention_sent: np.ndarray, n_entities: int,
@@ -98,21 +130,28 @@ def sentence_means(H: torch.Tensor, batch: Batch) -> torch.Tensor:
 
 
 class GLRE(LocalTransformerModel):
-    """GLRE over a local Hugging Face encoder (module docstring)."""
+    """GLRE over a local Hugging Face encoder, or over the BiLSTM word encoder (module docstring)."""
 
     name = "glre"
     defaults: dict[str, Any] = GLRE_DEFAULTS
 
-    def __init__(self, space: LabelSpace, transformer: nn.Module, tokenizer, **settings: Any):
+    def __init__(self, space: LabelSpace, layer: nn.Module, tokenizer=None, **settings: Any):
+        """``layer``: the encoding layer, the Hugging Face transformer (with its ``tokenizer``) or a
+        :class:`WordEncoder` (tokenizer None) when ``settings["encoding"]`` is ``bilstm``."""
         from torch_geometric.nn import RGCNConv
 
         super().__init__(space)
         self.settings = s = {**self.defaults, **settings}
-        self.encoder = transformer  # pretrained: trained with train.encoder_lr
-        self.tokenizer = tokenizer
-        d = transformer.config.hidden_size
+        if checked_encoding(s) == "bilstm":
+            # not under ``encoder``: the loop gives model.encoder.* the pretrained weights' encoder_lr
+            self.word_encoder = layer
+            d = layer.hidden_size
+        else:
+            self.encoder = layer  # pretrained: trained with train.encoder_lr
+            self.tokenizer = tokenizer
+            d = layer.config.hidden_size
+            self.window = encoder_window(layer, tokenizer)
         self.hidden_size = d
-        self.window = encoder_window(transformer, tokenizer)
         node = d + s["type_dim"]
         self.node_type = nn.Embedding(len(NODE_TYPES), s["type_dim"])
         self.gcn = nn.ModuleList(RGCNConv(node, node, num_relations=len(EDGE_TYPES))
@@ -132,6 +171,8 @@ class GLRE(LocalTransformerModel):
 
     # -- encoding -------------------------------------------------------------------------
     def encode(self, batch: Batch) -> Encoded:
+        if self.settings["encoding"] == "bilstm":
+            return self.word_encoder.encode(batch)
         segments = segment_windows(batch.token_ids, batch.token_mask, self.window)
         states = self.encoder(input_ids=segments.ids, attention_mask=segments.mask).last_hidden_state
         H, _ = merge_windows(states, None, segments, batch.token_ids.shape[1])
@@ -192,6 +233,39 @@ class GLRE(LocalTransformerModel):
 
     # -- features -------------------------------------------------------------------------
     def featurize(self, doc: Document, index: int, file: str = "documents") -> DocFeatures:
-        f = marked_features(doc, index, file, self.space, self.tokenizer, self.settings["marker"])
+        if self.settings["encoding"] == "bilstm":
+            f = with_word_sentences(self.word_encoder.featurize(doc, index, file), doc)
+        else:
+            f = marked_features(doc, index, file, self.space, self.tokenizer, self.settings["marker"])
         edges = document_graph_edges(f.mentions[:, 0], f.mention_sent, f.n_entities, f.n_sentences)
         return replace(f, graph_edges=edges)
+
+    # -- construction ---------------------------------------------------------------------
+    def spec(self) -> dict[str, Any]:
+        if self.settings["encoding"] == "bilstm":  # the word encoder's vocabulary and vector width
+            return {**self.settings, "word_encoder": self.word_encoder.spec()}
+        return dict(self.settings)
+
+    @classmethod
+    def create(cls, space: LabelSpace, settings: dict[str, Any], documents: list[Document]) -> "GLRE":
+        s = {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
+        if checked_encoding(s) == "bilstm":
+            return cls(space, WordEncoder.create(space, word_encoder_settings(s), documents), **s)
+        return super().create(space, settings, documents)
+
+    @classmethod
+    def from_spec(cls, space: LabelSpace, spec: dict[str, Any]) -> "GLRE":
+        spec = dict(spec)
+        word = spec.pop("word_encoder", None)
+        if word is not None:
+            return cls(space, WordEncoder.from_spec(space, word), **spec)
+        return super().from_spec(space, spec)
+
+
+def with_word_sentences(f: DocFeatures, doc: Document) -> DocFeatures:
+    """Word-coordinate features ``f`` of ``doc`` with its sentence structure: each word's sentence
+    (``sentence_ids`` ``[W]``), each mention's (``mention_sent`` ``[M]``, in ``f.mentions`` order:
+    entities, then their mentions) and ``n_sentences``."""
+    sentence_ids = np.repeat(np.arange(len(doc.sents), dtype=np.int64), [len(x) for x in doc.sents])
+    mention_sent = np.asarray([m.sent_id for ent in doc.entities for m in ent.mentions], dtype=np.int64)
+    return replace(f, sentence_ids=sentence_ids, mention_sent=mention_sent, n_sentences=len(doc.sents))
