@@ -1,6 +1,7 @@
 """GLRE with the word encoder (``encoding: bilstm``): the BiLSTM baseline's encoding layer under
 GLRE's graph, local attention and classifier. Shapes, the graph built once per document, a saved
-model rebuilt from its spec, one training step with every stage-2 variant, bad settings."""
+model rebuilt from its spec, bad settings. One training step with every stage-2 variant:
+tests/test_models_stage2.py (case glre_bilstm)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,13 @@ import torch
 
 from kire.errors import KireError
 from kire.models.checkpoint import load_tensors, save_model
-from kire.models.features import LabelSpace, collate
+from kire.models.features import collate
 from kire.models.glre import EDGE_TYPES, WordEncoder
 from kire.models.registry import model_class
 from kire.train.loop import optimizer_for
-from kire.train.pipeline import Pipeline, VariantParts, build_variant
+from kire.train.pipeline import Pipeline, VariantParts
 from kire.train.settings import TrainConfig
-from kire.train.variant_table import VARIANTS
-from tests.inject_fixtures import tiny_document, write_tiny_knowledge
 from tests.models_fixtures import docs, space  # noqa: F401 (fixtures)
-from tests.test_models_stage2 import variant_settings
 
 WORDS = {"encoding": "bilstm"}
 
@@ -105,42 +103,3 @@ def test_saved_model_is_rebuilt_from_its_spec(glre, docs, space, tmp_path):
 def test_unknown_encoding_is_a_clear_error(docs, space):
     with pytest.raises(KireError, match="encoding: 'gru' is not one of transformer, bilstm"):
         model_class("glre").create(space, {"encoding": "gru"}, docs)
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return write_tiny_knowledge(tmp_path_factory.mktemp("glre_bilstm_tiny"))
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    """A word-encoder GLRE of the tiny knowledge documents and its saved base run."""
-    tiny_docs = [tiny_document(i) for i in range(4)]
-    tiny_space = LabelSpace.from_documents(["P19", "P17", "P108"], tiny_docs)
-    torch.manual_seed(0)
-    model = model_class("glre").create(tiny_space, WORDS, tiny_docs)
-    folder = tmp_path_factory.mktemp("glre_bilstm_base")
-    save_model(Pipeline(model, VariantParts()), {"model": "glre"}, folder)
-    return model, tiny_docs, folder
-
-
-@pytest.mark.parametrize("variant", [name for name, v in VARIANTS.items() if v.stage2])
-def test_one_training_step_with_every_stage2_variant(variant, base, tiny):
-    model, tiny_docs, folder = base
-    parts = build_variant(variant, model, variant_settings(variant, tiny, folder),
-                          {"train": tiny_docs, "dev": tiny_docs})
-    weights = load_tensors(folder / "model.safetensors")
-    model.load_state_dict({k[len("model."):]: v for k, v in weights.items() if k.startswith("model.")})
-    pipeline = Pipeline(model, parts).train()
-    optimizer = optimizer_for(pipeline, TrainConfig())
-    batch = collate([model.featurize(d, i) for i, d in enumerate(tiny_docs[:2])], model.space.n_classes)
-    loss = sum(pipeline.losses(batch, "train").values())
-    assert torch.isfinite(loss)
-    trained = dict(pipeline.inject.named_parameters()) if pipeline.inject is not None else dict(
-        model.named_parameters())
-    before = {n: p.detach().clone() for n, p in trained.items()}
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    assert any(not torch.equal(before[n], p) for n, p in trained.items()), "the step changed nothing"
-    assert all(torch.isfinite(p).all() for p in pipeline.parameters())

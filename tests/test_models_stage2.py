@@ -1,4 +1,4 @@
-"""SSAN and GLRE with every stage-2 variant: one training step of the pipeline (encode, the
+"""SSAN and GLRE (both encoding layers) with every stage-2 variant: one training step of the pipeline (encode, the
 variant's layer, predict, losses, the loop's optimiser) on the tiny knowledge fixture."""
 
 from __future__ import annotations
@@ -58,15 +58,20 @@ def small_encoder(tmp_path_factory) -> str:
     return str(folder)
 
 
-@pytest.fixture(scope="module", params=["ssan", "glre"])
+# case -> (registered model, settings): GLRE also with its word encoder
+CASES = {"ssan": ("ssan", {}), "glre": ("glre", {}), "glre_bilstm": ("glre", {"encoding": "bilstm"})}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
 def base(request, small_encoder, tmp_path_factory):
     """A model of the tiny documents and its saved base run (``init_from`` of stage 2)."""
     docs = [tiny_document(i) for i in range(4)]
     space = LabelSpace.from_documents(["P19", "P17", "P108"], docs)
     torch.manual_seed(0)
-    model = model_class(request.param).create(space, {"encoder": small_encoder}, docs)
+    name, settings = CASES[request.param]
+    model = model_class(name).create(space, {"encoder": small_encoder, **settings}, docs)
     folder = tmp_path_factory.mktemp(f"{request.param}_base")
-    save_model(Pipeline(model, VariantParts()), {"model": request.param}, folder)
+    save_model(Pipeline(model, VariantParts()), {"model": name}, folder)
     return model, docs, folder
 
 
