@@ -9,16 +9,23 @@
 import json
 import os
 import shlex
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
 
-from kire.config import check_config
+from kire.config import ConfigError, check_config
 from kire.train.variant_table import VARIANTS as VARIANT_TABLE
 
 CONFIG_SCHEMA = str(Path(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
-# One clear line per wrong key or type first; then Snakemake's validate fills in the defaults.
-check_config(config, CONFIG_SCHEMA)
+# One clear line per wrong key or type first, and nothing else (raised here, Snakemake would add
+# the file and line of this call and of kire.config as a traceback tail); then Snakemake's
+# validate fills in the defaults.
+try:
+    check_config(config, CONFIG_SCHEMA)
+except ConfigError as error:
+    sys.stderr.write(f"kire: {error}\n")
+    sys.exit(1)
 validate(config, CONFIG_SCHEMA)
 
 RESULTS = config["results_dir"]

@@ -93,6 +93,8 @@ def test_snakemake_rejects_a_wrong_key_before_any_job(tmp_path):
     proc = run_snakemake("-n", "train_all", "--config", f"results_dir={tmp_path}", "bogus_key=1")
     assert proc.returncode != 0
     assert "unknown config key 'bogus_key'" in proc.stdout + proc.stderr
+    # the message alone: no traceback tail naming the Snakefile's or kire.config's lines
+    assert "Traceback" not in proc.stderr and 'File "' not in proc.stderr, proc.stderr
     assert not any(tmp_path.iterdir())
 
 
