@@ -95,6 +95,27 @@ def test_the_input_width_picks_a_head_count_that_divides_it_unless_the_user_set_
                       {"dev": dev_docs})
 
 
+@pytest.mark.parametrize("position", ["before_encoder", "after_encoder"])
+@pytest.mark.parametrize("heads", [0, -3, "3", 1.5, True])
+def test_a_head_count_that_is_not_a_positive_whole_number_is_a_config_error(tiny, dev_docs, position, heads):
+    from kire.train.pipeline import build_variant
+
+    model, _ = fresh("bilstm", dev_docs)
+    with pytest.raises(KireError, match=r"'inject\.layer\.heads_token': .* is not a positive whole number"):
+        build_variant("kire", model, settings(tiny, position=position, inject={"heads_token": heads}),
+                      {"dev": dev_docs})
+
+
+def test_a_head_count_that_does_not_divide_the_hidden_size_after_the_encoder_is_a_config_error(tiny, dev_docs):
+    from kire.train.pipeline import build_variant
+
+    model, _ = fresh("bilstm", dev_docs)
+    bad = next(h for h in range(2, 9) if model.hidden_size % h)
+    with pytest.raises(KireError, match=rf"'inject\.layer\.heads_token': {bad} heads do not divide .* hidden size"):
+        build_variant("kire", model, settings(tiny, position="after_encoder", inject={"heads_token": bad}),
+                      {"dev": dev_docs})
+
+
 @pytest.mark.parametrize("name", sorted(set(MODELS) - set(INPUT_STREAM_MODELS)))
 def test_a_transformer_model_before_the_encoder_is_a_config_error_naming_the_key_and_the_word_models(
         tiny, dev_docs, name):

@@ -87,9 +87,16 @@ def layer_width(model, position: str, config: InjectConfig, overrides: dict) -> 
     ``d_in`` (e.g. 50 + 20 + 20 = 90 with the bundled GloVe) need not be divisible by the default 4
     token attention heads; when ``heads_token`` is not among the user's layer ``overrides``, the
     largest head count up to the default that divides ``d_in`` is used (90: 3 heads). A head count
-    the user set that does not divide it is a KireError naming ``inject.layer.heads_token``.
+    that is not a positive integer, or one the user set that does not divide the width at
+    ``position``, is a KireError naming ``inject.layer.heads_token``.
     """
+    heads = config.heads_token
+    if isinstance(heads, bool) or not isinstance(heads, int) or heads < 1:
+        raise KireError(f"config key 'inject.layer.heads_token': {heads!r} is not a positive whole number of heads")
     if position == AFTER_ENCODER:
+        if model.hidden_size % heads:
+            raise KireError(f"config key 'inject.layer.heads_token': {heads} heads do not divide the {model.name} "
+                            f"hidden size {model.hidden_size} that inject.position 'after_encoder' injects into")
         return model.hidden_size, config
     d_in = model.input_size
     if d_in % config.heads_token == 0:
