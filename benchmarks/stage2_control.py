@@ -13,16 +13,17 @@ the same stage-2 budget), `--jobs` at a time, and prints Markdown tables:
 An arm is ``--arm LABEL VARIANT RESULTS SETTINGS``: a stage-2 variant (``kire``, an ablation, a
 competitor) reading its knowledge from the workflow results folder RESULTS, with SETTINGS (a JSON
 object, ``{}`` for none) merged over the variant settings rule train would give it (e.g.
-``{"inject": {"position": "before_encoder"}}``). Without ``--arm`` the one arm is ``kire`` on
+``{"position": "before_encoder"}``; InjectConfig overrides go under ``"inject"``). Without ``--arm`` the one arm is ``kire`` on
 ``--results``. ``--stage2-args`` adds `kire train` flags to every stage-2 run (``continue``
 included), e.g. ``"--lr 1e-4 --inject-lr 1e-3"``. Also writes ``OUT/summary.json``. Runs already
-finished in OUT are reused (a rerun only reports).
+finished in OUT are reused (a rerun only reports). Arguments are checked before the first run
+(missing folders and files, unknown variants, labels, seeds, flags); a failed run names its log.
 
     .venv/bin/python benchmarks/stage2_control.py --results R --dataset redocred \
         --rel-info ../shared/data/docred/rel_info.json \
         --train-facts ../shared/data/docred/train_annotated.fact --out /tmp/stage2 \
         --seeds 1 2 3 --base-epochs 40 --base-patience 5 --stage2-epochs 10 --stage2-patience 5 \
-        --arm kire kire R '{}' --arm kire-release kire R '{"inject": {"position": "before_encoder"}}' \
+        --arm kire kire R '{}' --arm kire-release kire R '{"position": "before_encoder"}' \
         --arm kire-unfiltered kire R_NONE '{}' \
         --links R/links/redocred/links.parquet --kg-subgraph R_NONE/subgraph/redocred
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 import statistics
 import subprocess
@@ -46,6 +48,10 @@ from pathlib import Path
 import numpy as np
 
 KIRE = [sys.executable, "-m", "kire"]
+
+
+class RunFailed(Exception):
+    """A `kire train` run exited with an error (its train.log says which)."""
 
 
 def train_command(args: argparse.Namespace, arm: str, seed: int) -> list[str]:
@@ -62,7 +68,7 @@ def train_command(args: argparse.Namespace, arm: str, seed: int) -> list[str]:
     if args.train_facts:
         cmd += ["--train-facts", args.train_facts]
     if stage2:
-        cmd += shlex.split(args.stage2_args)
+        cmd += args.stage2_flags
     base = str(Path(args.out) / "base" / f"seed{seed}")
     if arm == "continue":
         cmd += ["--variant-settings", json.dumps({"init_from": base})]
@@ -85,7 +91,8 @@ def run(args: argparse.Namespace, arm: str, seed: int) -> dict:
         with open(out / "train.log", "a", encoding="utf-8") as log:
             log.write(shlex.join(cmd) + "\n")
             log.flush()
-            subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=True)
+            if subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT).returncode != 0:
+                raise RunFailed(f"run {arm} seed {seed} failed: see {out / 'train.log'}")
     return json.loads((out / "theta.json").read_text(encoding="utf-8"))
 
 
@@ -188,24 +195,76 @@ ap.add_argument("--threads", type=int, default=1, help="torch threads per run")
 
 
 def parsed_arms(args: argparse.Namespace) -> dict[str, tuple[str, str, dict]]:
-    """``{label: (variant, results, settings)}`` of ``--arm`` (default: kire on --results)."""
+    """``{label: (variant, results, settings)}`` of ``--arm`` (default: kire on --results); a label
+    that is taken or not a plain folder name, a variant that is not a stage-2 knowledge variant, a
+    missing RESULTS folder or SETTINGS that are not a JSON object exit with ap.error."""
+    from kire.train.variant_table import VARIANTS
+
+    knowledge = [name for name, v in VARIANTS.items() if v.stage2 and v.family != "control"]
     arms = {}
     for label, variant, results, settings in args.arm or [("kire", "kire", args.results, "{}")]:
         if label in ("base", "continue") or label in arms:
             ap.error(f"--arm label {label!r} is taken: use a new name")
+        if not re.fullmatch(r"[\w.+-]+", label) or label in (".", ".."):
+            ap.error(f"--arm label {label!r}: use letters, digits, '_', '-', '+' or '.' (it names a folder in --out)")
+        if variant not in knowledge:
+            ap.error(f"--arm {label}: VARIANT {variant!r} is not a stage-2 knowledge variant; known: {', '.join(knowledge)}")
+        if not Path(results).is_dir():
+            ap.error(f"--arm {label}: RESULTS {results} is not a folder")
         try:
             extra = json.loads(settings)
         except json.JSONDecodeError as e:
             ap.error(f"--arm {label}: SETTINGS is not JSON ({e})")
         if not isinstance(extra, dict):
             ap.error(f"--arm {label}: SETTINGS must be a JSON object")
+        if isinstance(extra.get("inject"), dict) and "position" in extra["inject"]:
+            ap.error(f"--arm {label}: 'position' is a variant setting, not an InjectConfig override: "
+                     f"write {{\"position\": {json.dumps(extra['inject']['position'])}}}, not inside \"inject\"")
         arms[label] = (variant, results, extra)
     return arms
 
 
-def main() -> int:
-    args = ap.parse_args()
+def checked_args(args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with ``arms`` (parsed_arms) and ``stage2_flags`` (``--stage2-args`` split as a shell
+    would) added, after checking what would otherwise fail only once runs have started: counts,
+    repeated seeds, the document splits under ``--results``, the files and folders named."""
+    for name in ("jobs", "threads", "base_epochs", "stage2_epochs"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name.replace('_', '-')} must be at least 1, not {getattr(args, name)}")
+    for name in ("base_patience", "stage2_patience"):
+        if getattr(args, name) < 0:
+            ap.error(f"--{name.replace('_', '-')} must be at least 0, not {getattr(args, name)}")
+    if len(set(args.seeds)) < len(args.seeds):
+        ap.error(f"--seeds repeats a seed ({' '.join(map(str, args.seeds))}): each seed is one run folder")
+    try:
+        args.stage2_flags = shlex.split(args.stage2_args)
+    except ValueError as e:
+        ap.error(f"--stage2-args {args.stage2_args!r}: {e}")
+    docs = Path(args.results) / "docs" / args.dataset
+    for split in ("train", "dev", "test"):
+        if not (docs / split).is_dir():
+            ap.error(f"--results {args.results} --dataset {args.dataset}: no folder {docs / split} "
+                     f"(rule prepare_docs writes RESULTS/docs/<dataset>/<split>)")
+    for flag, path in (("--rel-info", args.rel_info), ("--train-facts", args.train_facts), ("--links", args.links)):
+        if path and not Path(path).is_file():
+            ap.error(f"{flag} {path}: file not found")
+    if args.kg_subgraph and not (Path(args.kg_subgraph) / "dev").is_dir():
+        ap.error(f"--kg-subgraph {args.kg_subgraph}: no dev/ folder in it (rule build_subgraph writes subgraph/<dataset>/<split>)")
+    from kire.config import position_errors
+    from kire.models.registry import MODELS
+
+    if args.model not in MODELS:
+        ap.error(f"--model {args.model!r} is not a registered model; known: {', '.join(sorted(MODELS))}")
     args.arms = parsed_arms(args)
+    for label, (variant, _, extra) in args.arms.items():
+        for message in position_errors({"inject": {"position": extra.get("position")},
+                                        "experiments": {"models": [args.model], "variants": [variant]}}):
+            ap.error(f"--arm {label}: {message}")
+    return args
+
+
+def main() -> int:
+    args = checked_args(ap.parse_args())
     started = time.perf_counter()
     runs: dict[str, dict[int, dict]] = {"base": {}, "continue": {}, **{arm: {} for arm in args.arms}}
     with ThreadPoolExecutor(args.jobs) as pool:
@@ -215,7 +274,13 @@ def main() -> int:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 arm, seed = pending.pop(future)
-                runs[arm][seed] = future.result()
+                try:
+                    runs[arm][seed] = future.result()
+                except RunFailed as e:
+                    # queued runs are dropped; the ones in progress finish (a rerun reuses them)
+                    print(f"{ap.prog}: {e}; waiting for the runs in progress", file=sys.stderr, flush=True)
+                    pool.shutdown(cancel_futures=True)
+                    return 1
                 if arm == "base":
                     pending.update({pool.submit(run, args, a, seed): (a, seed) for a in ("continue", *args.arms)})
     lines = runs_table(runs, args.seeds) + [""] + comparison_rows(args, runs, args.seeds)
