@@ -72,7 +72,20 @@ def grid_errors(config: dict[str, Any]) -> list[str]:
             if isinstance(name, str) and name not in names:
                 messages.append(f"config key 'experiments.{key}': unknown {key[:-1]} {name!r}; "
                                 f"known: {', '.join(names)}")
-    return messages + position_errors(config)
+    return messages + per_model_errors(config) + position_errors(config)
+
+
+def per_model_errors(config: dict[str, Any]) -> list[str]:
+    """Names under ``train.model_settings`` and ``train.per_model`` that are not registered models: their
+    settings would apply to no run, silently."""
+    from kire.models.registry import MODELS
+
+    train = config.get("train") or {}
+    if not isinstance(train, dict):
+        return []
+    return [f"config key 'train.{key}.{name}': unknown model {name!r}; known: {', '.join(sorted(MODELS))}"
+            for key in ("model_settings", "per_model") if isinstance(train.get(key), dict)
+            for name in train[key] if name not in MODELS]
 
 
 def position_errors(config: dict[str, Any]) -> list[str]:
@@ -93,8 +106,9 @@ def position_errors(config: dict[str, Any]) -> list[str]:
 
 
 def check_config(config: dict[str, Any], schema_path: str | Path) -> None:
-    """Raise :class:`ConfigError` listing every violation of the schema at ``schema_path`` and
-    every unknown name in ``experiments`` (:func:`grid_errors`)."""
+    """Raise :class:`ConfigError` listing every violation of the schema at ``schema_path``, every
+    unknown name in ``experiments`` and every unknown model under ``train.model_settings`` and
+    ``train.per_model`` (:func:`grid_errors`)."""
     errors = config_errors(config, load_schema(schema_path)) + grid_errors(config)
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
