@@ -161,7 +161,10 @@ def _rgat_reference(conv: RGATConv, h, edge_index, edge_type):
     M = conv.M(edge_type)
     e = torch.stack([torch.cat([x[i, b], x[j, b], M], -1) @ conv.W_out[b] for b in range(B)], 1)  # [E, B]
     alpha = softmax(F.leaky_relu(e, conv.negative_slope), i, num_nodes=h.shape[0])
-    out = h.new_zeros(h.shape[0], B, d).index_add(0, i, alpha.unsqueeze(-1) * x[j])
+    messages = x[j]
+    if conv.W_rel is not None:  # relation messages: W_in h_j + W_rel M(r)
+        messages = messages + conv.W_rel(M).view(-1, B, d)
+    out = h.new_zeros(h.shape[0], B, d).index_add(0, i, alpha.unsqueeze(-1) * messages)
     return F.elu(out).mean(1)
 
 
@@ -181,3 +184,33 @@ def test_rgat_equals_the_edge_by_edge_reference(device):
     assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(g_out, g_ref))
     assert out[[3, 5, 6]].abs().sum() == 0
 
+
+
+def test_rgat_relation_messages_equal_the_edge_by_edge_reference_and_change_only_with_relations():
+    torch.manual_seed(4)
+    conv = RGATConv(6, 5, n_relations=4, heads=2, d_rel=3, relation_messages=True)
+    h = torch.randn(5, 6)
+    edges = torch.tensor([[0, 1, 2, 3], [1, 1, 0, 2]])
+    types = torch.tensor([0, 3, 1, 2])
+    out = conv(h, edges, types)
+    assert torch.allclose(out, _rgat_reference(conv, h, edges, types), atol=1e-5)
+    rows = torch.tensor([1, 2])  # the rows path (the last layer's targets) gives the same rows
+    assert torch.allclose(conv(h, edges, types, rows=rows), out[rows], atol=1e-5)
+    with torch.no_grad():
+        conv.W_rel.weight.zero_()
+    plain = RGATConv(6, 5, n_relations=4, heads=2, d_rel=3)
+    plain.load_state_dict({k: v for k, v in conv.state_dict().items() if not k.startswith("W_rel")})
+    assert torch.allclose(conv(h, edges, types), plain(h, edges, types), atol=1e-6)  # W_rel = 0: eq. 9
+
+
+def test_graph_encoder_residual_adds_the_attribute_representation_back():
+    torch.manual_seed(5)
+    h = torch.randn(4, 6)
+    edges, types = torch.tensor([[0, 1], [1, 2]]), torch.tensor([0, 1])
+    torch.manual_seed(6)
+    plain = GraphEncoder(6, n_relations=2, layers=2, heads=2, d_rel=3)
+    torch.manual_seed(6)
+    residual = GraphEncoder(6, n_relations=2, layers=2, heads=2, d_rel=3, residual=True)
+    assert torch.allclose(residual(h, edges, types), h + plain(h, edges, types), atol=1e-6)
+    with pytest.raises(ValueError, match="relation_messages"):
+        GraphEncoder(6, n_relations=2, kind="gcn", relation_messages=True)

@@ -135,3 +135,28 @@ def test_alignment_loss_scored_at_aligned_tokens_only_equals_scoring_every_token
     assert loss.item() == pytest.approx(reference.item(), abs=1e-6)
     got, want = torch.autograd.grad(loss, [h_w, h_e]), torch.autograd.grad(reference, [h_w, h_e])
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(got, want))
+
+
+def test_kg_heads_score_l_kg_on_their_own_projection_and_detached_never_moves_the_tokens():
+    h_e = torch.randn(1, 2, 3)
+    slot_mask = torch.tensor([[True, True]])
+    align = torch.tensor([[0, 1, -1]])
+    token_mask = torch.ones(1, 3, dtype=torch.bool)
+    losses = {}
+    for kind in ("tokens", "mlp", "detached"):
+        torch.manual_seed(2)
+        rec = Reconciler(d_token=4, d_ent=3, n_aggregators=1, heads_token=2, heads_ent=1, kg_head=kind)
+        h_w = torch.randn(1, 3, 4, requires_grad=True)
+        losses[kind] = loss = rec.alignment_loss(h_w, h_e, slot_mask, align, token_mask)
+        grad_w, grad_linear = torch.autograd.grad(loss, [h_w, rec.Linear.weight], allow_unused=True)
+        assert grad_linear is not None and grad_linear.abs().sum() > 0  # every head trains eq. 12's Linear
+        if kind == "detached":
+            assert grad_w is None  # L_kg cannot reach the states the classifier reads
+        else:
+            assert grad_w.abs().sum() > 0
+        # the head is drawn last: the aggregators and eq. 12's Linear are the same for every head
+        assert (rec.head is not None) == (kind == "mlp")
+    assert losses["detached"].item() == losses["tokens"].item()  # same value, only the gradient differs
+    assert losses["mlp"].item() != losses["tokens"].item()
+    with pytest.raises(ValueError, match="kg_head"):
+        Reconciler(d_token=4, d_ent=3, kg_head="bilinear")

@@ -68,10 +68,14 @@ class RGATConv(nn.Module):
     EmbeddingBag sum per (node, head) with alpha as per-sample weights (the same sum as message
     passing's "add" aggregation, without materialising [E, B, d] messages), then projected, and
     only for the rows asked for: the last layer projects just the nodes whose outputs are read.
+
+    ``relation_messages=True`` (not eq. 9) also sends the edge's relation: the message of l is
+    ``W_in h_l + W_rel M(r_il)``, so that h_i says by which relations it is tied to its neighbours
+    (in eq. 9 the relation only weighs the attention). Default False, eq. 9 as printed.
     """
 
     def __init__(self, d_in: int, d_out: int, *, n_relations: int, heads: int = 2, d_rel: int = 100,
-                 negative_slope: float = 0.2):
+                 negative_slope: float = 0.2, relation_messages: bool = False):
         super().__init__()
         self.d_in, self.d_out, self.n_relations = d_in, d_out, n_relations
         self.heads, self.d_rel, self.negative_slope = heads, d_rel, negative_slope
@@ -79,14 +83,18 @@ class RGATConv(nn.Module):
             self.W_in = nn.Linear(d_in, heads * d_out, bias=False)
             self.M = nn.Embedding(n_relations, d_rel)
             self.W_out = nn.Parameter(torch.empty(heads, 2 * d_out + d_rel))
+            self.W_rel = nn.Linear(d_rel, heads * d_out, bias=False) if relation_messages else None
         self.to_empty(device=torch.get_default_device())
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw W_in (torch's Linear default), M(r) ~ N(0, 1) and W_out (Xavier uniform), in this order."""
+        """Draw W_in (torch's Linear default), M(r) ~ N(0, 1) and W_out (Xavier uniform), in this
+        order, then W_rel (torch's Linear default) with ``relation_messages``."""
         self.W_in.reset_parameters()
         self.M.reset_parameters()
         nn.init.xavier_uniform_(self.W_out)
+        if self.W_rel is not None:
+            self.W_rel.reset_parameters()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.d_in}, {self.d_out}, n_relations={self.n_relations}, heads={self.heads})"
@@ -111,7 +119,14 @@ class RGATConv(nn.Module):
                                  per_sample_weights=alpha.t().reshape(-1)).view(B, N, h.shape[1])  # sum_l alpha_il h_l
         if rows is not None:
             summed = summed[:, rows]
-        return F.elu(torch.matmul(summed, W.transpose(1, 2))).mean(dim=0)  # [N or len(rows), d]
+        messages = torch.matmul(summed, W.transpose(1, 2))  # [B, N or len(rows), d]
+        if self.W_rel is not None:  # sum_l alpha_il W_rel M(r_il) = W_rel (sum_l alpha_il M(r_il))
+            relations = F.embedding_bag(edges.type.repeat(B), self.M.weight, (edges.ptr[:-1] + heads * E).reshape(-1),
+                                        mode="sum", per_sample_weights=alpha.t().reshape(-1)).view(B, N, -1)
+            if rows is not None:
+                relations = relations[:, rows]
+            messages = messages + torch.matmul(relations, self.W_rel.weight.view(B, d, -1).transpose(1, 2))
+        return F.elu(messages).mean(dim=0)  # [N or len(rows), d]
 
 
 class GraphEncoder(nn.Module):
@@ -122,14 +137,16 @@ class GraphEncoder(nn.Module):
     """
 
     def __init__(self, d_ent: int, *, n_relations: int, kind: str = "rgat", layers: int = 3, heads: int = 2,
-                 d_rel: int = 100):
+                 d_rel: int = 100, relation_messages: bool = False, residual: bool = False):
         super().__init__()
         if kind not in GRAPH_ENCODERS:
             raise ValueError(f"graph encoder must be one of {GRAPH_ENCODERS}, not {kind!r}")
-        self.d_ent, self.kind, self.n_relations = d_ent, kind, n_relations
+        if relation_messages and kind != "rgat":
+            raise ValueError("relation_messages is an R-GAT option (kind 'rgat')")
+        self.d_ent, self.kind, self.n_relations, self.residual = d_ent, kind, n_relations, residual
         if kind == "rgat":
             make = lambda: RGATConv(d_ent, d_ent, n_relations=2 * n_relations + 1, heads=heads,  # noqa: E731
-                                    d_rel=d_rel)
+                                    d_rel=d_rel, relation_messages=relation_messages)
         elif kind == "rgcn":
             make = lambda: RGCNConv(d_ent, d_ent, 2 * n_relations)  # noqa: E731
         elif kind == "gat":
@@ -152,7 +169,8 @@ class GraphEncoder(nn.Module):
 
     def forward(self, h: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor,
                 targets: torch.Tensor | None = None) -> torch.Tensor:
-        """h [N, d], edge_index [2, E], edge_type [E] in [0, R) -> [N, d].
+        """h [N, d], edge_index [2, E], edge_type [E] in [0, R) -> [N, d]; with ``residual`` h + h^K
+        (the original release adds the input back, which keeps each entity's own attributes).
 
         ``targets`` [T] long: the nodes whose final representation is read. With R-GAT the last
         layer then only aggregates into and projects them (its attention is normalised per target
@@ -160,6 +178,7 @@ class GraphEncoder(nn.Module):
         """
         if len(edge_type) and int(edge_type.max()) >= self.n_relations:
             raise ValueError(f"edge_type {int(edge_type.max())} >= n_relations {self.n_relations}")
+        h0 = h
         loops = h.shape[0] if self.kind == "rgat" else None
         index, types = with_inverse_edges(edge_index, edge_type, self.n_relations, loops)
         edges = sorted_by_target(index, types, h.shape[0]) if self.kind == "rgat" else None
@@ -178,4 +197,4 @@ class GraphEncoder(nn.Module):
                 h = F.elu(layer(h, index, types))
             else:
                 h = F.elu(layer(h, index))
-        return h
+        return h0 + h if self.residual else h

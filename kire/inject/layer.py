@@ -15,7 +15,7 @@ from kire.inject.attributes import AttributeEncoder, LabelEncoder
 from kire.inject.batch import KnowledgeBatch
 from kire.inject.coref import EXCHANGES, CorefEncoder
 from kire.inject.graph import GRAPH_ENCODERS, GraphEncoder
-from kire.inject.reconcile import Reconciler
+from kire.inject.reconcile import KG_HEADS, Reconciler
 from kire.inject.simple import SIMPLE_INJECTIONS, SimpleInjection
 from kire.train.variant_table import INJECT_DEFAULTS
 
@@ -41,6 +41,8 @@ class InjectConfig:
     gnn_layers: int = 3         # K (paper: 3)
     gnn_heads: int = 2          # B
     d_rel: int = 100            # size of M(r) (eq. 9)
+    gnn_relation_messages: bool = False  # R-GAT messages also carry W_rel M(r) (not eq. 9; see graph.RGATConv)
+    gnn_residual: bool = False  # KG representation h0 + h^K (the original release), not h^K alone
     aggregators: int = 2        # N (paper: 2)
     heads_token: int = 4
     heads_ent: int = 4
@@ -53,12 +55,16 @@ class InjectConfig:
     # gated: injected values enter through gates that start at 0, so a fresh layer is the identity
     # (eq. 5's exchange, the simple variants); literal: eq. 5 as printed, tokens overwritten
     exchange: str = "gated"
+    # what L_kg scores (kire.inject.reconcile.Reconciler): tokens (eq. 12) | mlp | detached
+    kg_head: str = "tokens"
 
     def __post_init__(self):
         if self.injection not in INJECTIONS:
             raise ValueError(f"injection must be one of {INJECTIONS}, not {self.injection!r}")
         if self.exchange not in EXCHANGES:
             raise ValueError(f"exchange must be one of {EXCHANGES}, not {self.exchange!r}")
+        if self.kg_head not in KG_HEADS:
+            raise ValueError(f"kg_head must be one of {KG_HEADS}, not {self.kg_head!r}")
         if self.graph_encoder not in GRAPH_ENCODERS:
             raise ValueError(f"graph_encoder must be one of {GRAPH_ENCODERS}, not {self.graph_encoder!r}")
 
@@ -120,11 +126,12 @@ class KnowledgeInject(nn.Module):
             self.entity_init = (AttributeEncoder(c.d_auto, c.d_ent, c.attr_kernel) if c.attributes
                                 else LabelEncoder(c.d_word, c.d_ent))
             self.graph = (GraphEncoder(c.d_ent, n_relations=c.n_relations, kind=c.graph_encoder,
-                                       layers=c.gnn_layers, heads=c.gnn_heads, d_rel=c.d_rel)
+                                       layers=c.gnn_layers, heads=c.gnn_heads, d_rel=c.d_rel,
+                                       relation_messages=c.gnn_relation_messages, residual=c.gnn_residual)
                           if c.relations else None)
             self.reconciler = (Reconciler(d_token, c.d_ent, n_aggregators=c.aggregators, d_fuse=c.d_fuse or d_token,
                                           heads_token=c.heads_token, heads_ent=c.heads_ent, residual=c.residual,
-                                          update_unaligned=c.update_unaligned)
+                                          update_unaligned=c.update_unaligned, kg_head=c.kg_head)
                                if self.variant is None else None)
 
     def kg_representations(self, kb: KnowledgeBatch) -> torch.Tensor:

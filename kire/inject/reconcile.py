@@ -177,13 +177,26 @@ class Aggregator(nn.Module):
         return torch.where(count > 0, new_e, h_e)
 
 
+KG_HEADS = ("tokens", "mlp", "detached")
+
+
 class Reconciler(nn.Module):
-    """N stacked aggregators (4.3) and the token-entity alignment loss (eq. 12)."""
+    """N stacked aggregators (4.3) and the token-entity alignment loss (eq. 12).
+
+    ``kg_head`` says what L_kg scores: ``tokens`` (eq. 12) the Linear of the final token states, the
+    states the classifier reads; ``mlp`` a separate head, ReLU(W_p h + b_p) with W_p [d_token,
+    d_token], before that Linear, so that the alignment need not be linear in those states;
+    ``detached`` the Linear of the final token states with their gradient stopped, so that L_kg
+    trains the KG encoding and its head but never moves the token states.
+    """
 
     def __init__(self, d_token: int, d_ent: int, *, n_aggregators: int = 2, d_fuse: int | None = None,
-                 heads_token: int = 4, heads_ent: int = 4, residual: bool = True, update_unaligned: bool = False):
+                 heads_token: int = 4, heads_ent: int = 4, residual: bool = True, update_unaligned: bool = False,
+                 kg_head: str = "tokens"):
         super().__init__()
-        self.d_token, self.d_ent = d_token, d_ent
+        if kg_head not in KG_HEADS:
+            raise ValueError(f"kg_head must be one of {KG_HEADS}, not {kg_head!r}")
+        self.d_token, self.d_ent, self.kg_head = d_token, d_ent, kg_head
         d_fuse = d_fuse or d_token
         with torch.device("meta"):  # shapes only: reset_parameters() draws each parameter once
             self.aggregators = nn.ModuleList(
@@ -192,14 +205,18 @@ class Reconciler(nn.Module):
                 for _ in range(n_aggregators)
             )
             self.Linear = nn.Linear(d_token, d_ent)  # the Linear of P(e_i | w_j) in eq. 12
+            self.head = nn.Linear(d_token, d_token) if kg_head == "mlp" else None
         self.to_empty(device=torch.get_default_device())
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw the aggregators one after another, then the Linear of eq. 12 (torch's default)."""
+        """Draw the aggregators one after another, then the Linear of eq. 12, then the ``mlp`` head
+        (torch's defaults; last, so that the other heads draw what they drew before it existed)."""
         for aggregator in self.aggregators:
             aggregator.reset_parameters()
         self.Linear.reset_parameters()
+        if self.head is not None:
+            self.head.reset_parameters()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.d_token}, {self.d_ent}, n_aggregators={len(self.aggregators)})"
@@ -220,9 +237,10 @@ class Reconciler(nn.Module):
                        align: torch.Tensor, token_mask: torch.Tensor) -> torch.Tensor:
         """L_kg = -sum_j sum_i f*_ji log P(e_i | w_j) (eq. 12), averaged over the aligned tokens.
 
-        P(e_i | w_j) = softmax_i(Linear(h_wj^(N)) . h_ei) over the document's candidate slots.
-        Eq. 12 as printed sums probabilities; the negative log-likelihood is the loss that trains
-        the alignment. Returns 0 (with a graph) when no position is aligned.
+        P(e_i | w_j) = softmax_i(Linear(h_wj^(N)) . h_ei) over the document's candidate slots
+        (``kg_head``: the class docstring). Eq. 12 as printed sums probabilities; the negative
+        log-likelihood is the loss that trains the alignment. Returns 0 (with a graph) when no
+        position is aligned.
         """
         aligned = (align >= 0) & token_mask
         if h_e.shape[1] == 0 or not bool(aligned.any()):
@@ -230,7 +248,12 @@ class Reconciler(nn.Module):
         b, pos = aligned.nonzero(as_tuple=True)  # only aligned tokens enter the loss: score only them
         B, I, d = h_e.shape
         # score against every document's slots in one product (B * I is small), keep the own document's
-        scores = (self.Linear(h_w[b, pos]) @ h_e.reshape(B * I, d).t()).view(-1, B, I)
+        tokens = h_w[b, pos]
+        if self.kg_head == "detached":
+            tokens = tokens.detach()
+        elif self.head is not None:
+            tokens = torch.relu(self.head(tokens))
+        scores = (self.Linear(tokens) @ h_e.reshape(B * I, d).t()).view(-1, B, I)
         scores = scores[torch.arange(len(b), device=b.device), b]  # [T, I]
         scores = scores.masked_fill(~slot_mask[b], float("-inf"))
         return F.cross_entropy(scores, align[b, pos])
