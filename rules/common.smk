@@ -3,7 +3,7 @@
 # params functions of the rules (Snakemake's habit: functions here, rules in the stage files).
 #   TRAIN_ALL       targets of the default rule train_all; each stage file extends it
 #   TRAIN_VARIANTS  variant name -> {"inputs": fn(wildcards) -> {name: path},
-#                                    "settings": fn(wildcards, input) -> dict}; filled by the
+#                                    "settings": fn(wildcards) -> dict}; filled by the
 #                   injection stages, read by rule train (rules/train.smk) when its jobs are built
 
 import json
@@ -256,9 +256,13 @@ def ign_facts_inputs(wildcards):
     return [facts] if facts else []
 
 
-def train_args(wildcards, input):
+def train_args(wildcards):
     """Hyper-parameters (train.*, then train.per_model.<model>, then for a stage-2 variant the
-    non-null train.stage2.*) and settings as `kire train` flags."""
+    non-null train.stage2.*) and settings as `kire train` flags.
+
+    A function of the wildcards alone, never of ``input``: Snakemake records a param in a job's
+    metadata (and reruns the job when it changes) only when it can be computed before the inputs
+    exist, so a change of train.*, model_settings or inject.* reruns the runs it concerns."""
     hyper = {k: TRAIN[k] for k in TRAIN_HYPER if TRAIN.get(k) is not None}
     hyper.update((TRAIN.get("per_model") or {}).get(wildcards.model, {}))
     if wildcards.variant in VARIANT_TABLE and VARIANT_TABLE[wildcards.variant].stage2:
@@ -270,11 +274,11 @@ def train_args(wildcards, input):
         model_settings.setdefault("encoder", TRAIN["encoder"])
     args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
     args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
-    if input.get("ign_facts"):
-        args += ["--train-facts", input.ign_facts[0]]
+    if ign_facts_inputs(wildcards):
+        args += ["--train-facts", ign_facts_inputs(wildcards)[0]]
     if not TRAIN.get("tensorboard", True):
         args.append("--no-tensorboard")
     variant = TRAIN_VARIANTS.get(wildcards.variant, {}).get("settings")
     if variant:
-        args += ["--variant-settings", json.dumps(variant(wildcards, input))]
+        args += ["--variant-settings", json.dumps(variant(wildcards))]
     return shlex.join(args)

@@ -36,8 +36,9 @@ def knowledge_inputs(variant):
 def kire_settings(variant):
     """--variant-settings of a KIRE-family run (kire.inject.training)."""
 
-    def settings(wildcards, input):
-        s = {"ablation": variant.ablation, "init_from": os.path.dirname(input.base),
+    def settings(wildcards):
+        files = knowledge_inputs(variant)(wildcards)
+        s = {"ablation": variant.ablation, "init_from": os.path.dirname(files["base"]),
              "alpha_cr": INJECT["alpha_cr"], "alpha_kg": INJECT["alpha_kg"],
              "hops": INJECT["hops"], "max_attributes": INJECT["max_attributes"], "inject": INJECT["layer"]}
         if INJECT["position"] != "after_encoder":  # the default stays implicit: existing runs keep their params
@@ -45,9 +46,9 @@ def kire_settings(variant):
         if variant.coref:
             s["coref"] = coref_path(wildcards.dataset, "{split}.parquet")
         if variant.kg:
-            s["subgraph"] = os.path.dirname(input.relations)
+            s["subgraph"] = os.path.dirname(files["relations"])
         if variant.codes:
-            s["codes"] = os.path.dirname(input.codes)
+            s["codes"] = os.path.dirname(files["codes"])
         if config.get("embed", {}).get("glove"):
             s["glove"] = config["embed"]["glove"]
         return s
@@ -58,11 +59,12 @@ def kire_settings(variant):
 def competitor_settings(variant):
     """--variant-settings of a competitor run (kire.inject.competitors.competitor_variant)."""
 
-    def settings(wildcards, input):
-        s = {"init_from": os.path.dirname(input.base), "subgraph": os.path.dirname(input.relations),
+    def settings(wildcards):
+        files = knowledge_inputs(variant)(wildcards)
+        s = {"init_from": os.path.dirname(files["base"]), "subgraph": os.path.dirname(files["relations"]),
              "hops": INJECT["hops"], "max_attributes": INJECT["max_attributes"]}
         if variant.codes:
-            s["codes"] = os.path.dirname(input.codes)
+            s["codes"] = os.path.dirname(files["codes"])
         return s
 
     return settings
@@ -71,8 +73,8 @@ def competitor_settings(variant):
 def control_settings(variant):
     """--variant-settings of the stage-2 control `continue` (kire.train.pipeline.continue_variant)."""
 
-    def settings(wildcards, input):
-        return {"init_from": os.path.dirname(input.base)}
+    def settings(wildcards):
+        return {"init_from": os.path.dirname(knowledge_inputs(variant)(wildcards)["base"])}
 
     return settings
 

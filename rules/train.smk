@@ -7,7 +7,7 @@
 # config `train`. Variants other than "base" add their inputs and settings to TRAIN_VARIANTS
 # (rules/common.smk; filled by rules/inject.smk for every stage-2 variant of kire.train.variant_table):
 #   TRAIN_VARIANTS["kire"] = {"inputs": fn(wildcards) -> {name: path},
-#                             "settings": fn(wildcards, input) -> dict (JSON, --variant-settings)}
+#                             "settings": fn(wildcards) -> dict (JSON, --variant-settings)}
 # Input and params functions (train_inputs, train_args): rules/common.smk.
 
 import os

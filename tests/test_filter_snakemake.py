@@ -1,5 +1,6 @@
 """Snakemake: the filter and subgraph rules run for real on the bundled sample, and `--forcerun
-filter_kg` (or a changed filter policy) reruns the filter and what depends on it only."""
+filter_kg` (or a changed filter policy) reruns the filter and what depends on it only; a changed
+training setting reruns the training run."""
 
 from __future__ import annotations
 
@@ -96,3 +97,18 @@ def test_changing_the_filter_policy_reruns_the_same_jobs(finished_run):
     results, datasets, _ = finished_run
     jobs = planned_jobs(snakemake(results, "-n", "docs_linking_all", config=("filter={policy: none}",)))
     assert jobs == {"filter_kg": 1, "build_subgraph": len(datasets), "docs_linking_all": 1}
+
+
+def test_a_changed_training_setting_reruns_the_run_it_concerns(finished_run, tmp_path):
+    """Rule train's flags are a param of the wildcards alone, so Snakemake records them and a changed
+    train.* / model_settings / inject.* setting reruns the run (a param computed from ``input`` is
+    not recorded, and such a change used to leave the old run in place without a word)."""
+    results, datasets, _ = finished_run
+    run = f"{results}/{datasets[0]}/bilstm/base/seed1/theta.json"
+    one_epoch, other_lr = tmp_path / "one_epoch.yaml", tmp_path / "other_lr.yaml"
+    one_epoch.write_text("train: {epochs: 1, patience: 1}\n")
+    other_lr.write_text("train: {epochs: 1, patience: 1, lr: 0.001}\n")
+    snakemake(results, run, "--configfile", str(one_epoch))
+    assert planned_jobs(snakemake(results, "-n", run, "--configfile", str(one_epoch))) == {}
+    jobs = planned_jobs(snakemake(results, "-n", run, "--configfile", str(other_lr)))
+    assert jobs.get("train") == 1, jobs
