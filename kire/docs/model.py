@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from kire.errors import InputError
+
 TABLES = ("docs", "entities", "mentions", "labels")
 
 SCHEMAS: dict[str, pa.Schema] = {
@@ -168,8 +170,15 @@ def write_documents(documents: list[Document], out_dir: str | Path) -> Path:
 
 
 def read_documents(in_dir: str | Path) -> list[Document]:
-    """Read the four tables written by :func:`write_documents`."""
+    """Read the four tables written by :func:`write_documents`.
+
+    Raises InputError naming the folder and the missing tables when it is not a document-table
+    folder (e.g. an empty one, or a typo'd path)."""
     import pyarrow.parquet as pq
 
     in_dir = Path(in_dir)
+    missing = [f"{name}.parquet" for name in TABLES if not (in_dir / f"{name}.parquet").is_file()]
+    if missing:
+        raise InputError(in_dir, None, None, f"not a document-table folder (`kire docs prepare` writes one): "
+                         f"{', '.join(missing)} missing")
     return documents_from_tables({name: pq.read_table(in_dir / f"{name}.parquet") for name in TABLES})
