@@ -84,3 +84,14 @@ def test_unknown_settings_and_missing_inputs_are_clear_errors(tiny):
     assert parts.spec["inject"]["kg"] is False
     with pytest.raises(KireError, match="'full' ablation"):
         kire_variant(Model(), {"ablation": "no_kg"}, {})
+
+
+def test_runs_saved_before_an_inject_option_load_with_the_value_they_were_trained_with():
+    from kire.train.run import INJECT_BEFORE_OPTION, settings_of_ungated_runs
+
+    old = {"variant_spec": {"inject": {"coref": True, "exchange": "gated"}}}
+    got = settings_of_ungated_runs(old, {"subgraph": "S", "inject": {"gnn_layers": 2}})
+    assert got == {"subgraph": "S", "inject": {"gnn_layers": 2, "gnn_relation_messages": False,
+                                               "gnn_residual": False, "kg_head": "tokens"}}
+    current = {"variant_spec": {"inject": dict.fromkeys(INJECT_BEFORE_OPTION)}}
+    assert settings_of_ungated_runs(current, {"inject": {}}) == {"inject": {}}

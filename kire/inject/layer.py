@@ -41,7 +41,9 @@ class InjectConfig:
     gnn_layers: int = 3         # K (paper: 3)
     gnn_heads: int = 2          # B
     d_rel: int = 100            # size of M(r) (eq. 9)
-    gnn_relation_messages: bool = False  # R-GAT messages also carry W_rel M(r) (not eq. 9; see graph.RGATConv)
+    # R-GAT messages also carry W_rel M(r) (not eq. 9 as printed; graph.RGATConv): without them the
+    # KG representations do not say by which relation an entity is tied (docs/inject.md, positive control)
+    gnn_relation_messages: bool = True
     gnn_residual: bool = False  # KG representation h0 + h^K (the original release), not h^K alone
     aggregators: int = 2        # N (paper: 2)
     heads_token: int = 4
@@ -55,8 +57,9 @@ class InjectConfig:
     # gated: injected values enter through gates that start at 0, so a fresh layer is the identity
     # (eq. 5's exchange, the simple variants); literal: eq. 5 as printed, tokens overwritten
     exchange: str = "gated"
-    # what L_kg scores (kire.inject.reconcile.Reconciler): tokens (eq. 12) | mlp | detached
-    kg_head: str = "tokens"
+    # what L_kg scores (kire.inject.reconcile.Reconciler): tokens (eq. 12) | mlp | detached; detached:
+    # L_kg trains the KG side and its Linear but never moves the states the classifier reads
+    kg_head: str = "detached"
 
     def __post_init__(self):
         if self.injection not in INJECTIONS:
@@ -127,7 +130,9 @@ class KnowledgeInject(nn.Module):
                                 else LabelEncoder(c.d_word, c.d_ent))
             self.graph = (GraphEncoder(c.d_ent, n_relations=c.n_relations, kind=c.graph_encoder,
                                        layers=c.gnn_layers, heads=c.gnn_heads, d_rel=c.d_rel,
-                                       relation_messages=c.gnn_relation_messages, residual=c.gnn_residual)
+                                       # messages with M(r) are R-GAT's option; GCN / GAT / R-GCN keep theirs
+                                       relation_messages=c.gnn_relation_messages and c.graph_encoder == "rgat",
+                                       residual=c.gnn_residual)
                           if c.relations else None)
             self.reconciler = (Reconciler(d_token, c.d_ent, n_aggregators=c.aggregators, d_fuse=c.d_fuse or d_token,
                                           heads_token=c.heads_token, heads_ent=c.heads_ent, residual=c.residual,

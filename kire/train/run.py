@@ -31,13 +31,21 @@ from kire.train.pipeline import Pipeline, build_variant
 log = logging.getLogger(__name__)
 
 
+# InjectConfig options that runs saved before the option existed were trained without: their value then
+INJECT_BEFORE_OPTION = {"exchange": "literal", "gnn_relation_messages": False, "gnn_residual": False,
+                        "kg_head": "tokens"}
+
+
 def settings_of_ungated_runs(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """``settings`` plus what rebuilds a run saved before the injection gates existed: a KIRE-family
-    spec without ``exchange`` gets ``inject.exchange: literal``, a KB-graph spec without ``gated``
-    gets ``gated: false``, so that the saved weights (which have no gate) load as they were trained."""
+    """``settings`` plus what rebuilds a run saved before an injection option existed: a KIRE-family
+    spec without ``exchange`` gets ``inject.exchange: literal`` (and likewise every key of
+    INJECT_BEFORE_OPTION), a KB-graph spec without ``gated`` gets ``gated: false``, so that the
+    saved weights (which have no gate, no W_rel) load as they were trained."""
     spec = meta.get("variant_spec") or {}
-    if "inject" in spec and "exchange" not in spec["inject"]:
-        return {**settings, "inject": {**(settings.get("inject") or {}), "exchange": "literal"}}
+    if "inject" in spec:
+        missing = {k: v for k, v in INJECT_BEFORE_OPTION.items() if k not in spec["inject"]}
+        if missing:
+            return {**settings, "inject": {**(settings.get("inject") or {}), **missing}}
     if spec.get("competitor") == "kb_graph" and "gated" not in spec:
         return {**settings, "gated": False}
     return settings
