@@ -122,7 +122,7 @@ class RGATConv(nn.Module):
         messages = torch.matmul(summed, W.transpose(1, 2))  # [B, N or len(rows), d]
         if self.W_rel is not None:  # sum_l alpha_il W_rel M(r_il) = W_rel (sum_l alpha_il M(r_il))
             relations = F.embedding_bag(edges.type.repeat(B), self.M.weight, (edges.ptr[:-1] + heads * E).reshape(-1),
-                                        mode="sum", per_sample_weights=alpha.t().reshape(-1)).view(B, N, -1)
+                                        mode="sum", per_sample_weights=alpha.t().reshape(-1)).view(B, N, self.d_rel)
             if rows is not None:
                 relations = relations[:, rows]
             messages = messages + torch.matmul(relations, self.W_rel.weight.view(B, d, -1).transpose(1, 2))
