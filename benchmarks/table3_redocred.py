@@ -176,6 +176,8 @@ def main() -> int:
                                                                 "snakemake --configfile (default: none)")
     ap.add_argument("--dataset", default="redocred", help="dataset name under datasets (default: redocred)")
     ap.add_argument("--models", nargs="+", default=["atlop", "ssan", "glre"], help="models, run in this order")
+    ap.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS),
+                    help="runs per model, in this order; a stage-2 run needs its base run in OUT (default: all)")
     ap.add_argument("--seed", type=int, default=1, help="seed of every run (default: 1)")
     ap.add_argument("--base-epochs", type=int, default=1, help="epochs of the base run (default: 1)")
     ap.add_argument("--stage2-epochs", type=int, default=1, help="epochs of continue and kire (default: 1)")
@@ -187,7 +189,7 @@ def main() -> int:
     rows: dict[str, dict[str, dict]] = {}
     for model in args.models:
         rows[model] = {}
-        for variant in VARIANTS:
+        for variant in args.variants:
             rows[model][variant] = run(args, config, model, variant)
             print(f"{model}/{variant}: {json.dumps(rows[model][variant])}", flush=True)
     Path(args.out, "summary.json").write_text(json.dumps({"runs": rows, "load_average": os.getloadavg()}, indent=1),
