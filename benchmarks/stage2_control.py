@@ -114,15 +114,21 @@ def runs_table(runs: dict[str, dict[int, dict]], seeds: list[int]) -> list[str]:
     return lines
 
 
+def dev_truth_and_facts(args: argparse.Namespace):
+    """``(Truth of the dev split, Ign F1 facts)``: --train-facts, else the train split's facts."""
+    from kire.eval.metric import read_train_facts
+    from kire.report.documents import read_truth
+
+    docs = Path(args.results) / "docs" / args.dataset
+    return read_truth(docs / "dev"), read_train_facts(args.train_facts or docs / "train")
+
+
 def comparison_rows(args: argparse.Namespace, runs: dict[str, dict[int, dict]], seeds: list[int]) -> list[str]:
     """Markdown rows: every run against ``continue`` (paired per seed; t and bootstrap intervals)."""
-    from kire.eval.metric import read_train_facts
     from kire.report.compare import bootstrap_interval, resample_weights, t_interval
-    from kire.report.documents import counts_matrix, read_truth, run_document_counts
+    from kire.report.documents import counts_matrix, run_document_counts
 
-    truth = read_truth(Path(args.results) / "docs" / args.dataset / "dev")
-    facts = read_train_facts(args.train_facts) if args.train_facts else read_train_facts(
-        Path(args.results) / "docs" / args.dataset / "train")
+    truth, facts = dev_truth_and_facts(args)
     titles = list(truth.mention_names)
     weights = resample_weights(len(titles))
 
@@ -152,11 +158,9 @@ def breakdown_rows(args: argparse.Namespace, runs: dict[str, dict[int, dict]], s
     """Markdown rows: dev recall and F1 per linked and KG-edge group, mean ± std over seeds."""
     from kire.eval.breakdown import breakdowns
     from kire.eval.knowledge import pair_knowledge
-    from kire.eval.metric import read_submission, read_train_facts
-    from kire.report.documents import read_truth
+    from kire.eval.metric import read_submission
 
-    truth = read_truth(Path(args.results) / "docs" / args.dataset / "dev")
-    facts = read_train_facts(args.train_facts or Path(args.results) / "docs" / args.dataset / "train")
+    truth, facts = dev_truth_and_facts(args)
     knowledge = pair_knowledge(truth, "dev", args.links, args.kg_subgraph)
     names = [n for n, given in (("linking", args.links), ("kg_edge", args.kg_subgraph)) if given]
     per_run = {arm: [breakdowns(truth, read_submission(Path(args.out) / arm / f"seed{s}" / "result_dev.json"),
