@@ -54,6 +54,11 @@ def test_default_config_is_valid():
          "config key 'experiments.models': unknown model 'bilstmm'; known: atlop, bilstm"),
         (lambda c: c["experiments"].update(datasets=["mnie"]),
          "config key 'experiments.datasets': unknown dataset 'mnie'; known: sample_docred"),
+        # caught before any job, not when a train job builds the layer
+        (lambda c: c.setdefault("inject", {}).setdefault("layer", {}).update(gnn_heads=0),
+         "config key 'inject.layer.gnn_heads': 0 is less than the minimum of 1"),
+        (lambda c: c.setdefault("inject", {}).setdefault("layer", {}).update(aggregators="2"),
+         "config key 'inject.layer.aggregators': '2' is not of type 'integer'"),
     ],
 )
 def test_wrong_key_or_type_names_the_key(mutate, expected):
