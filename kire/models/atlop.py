@@ -212,7 +212,7 @@ class LocalTransformerModel(REModel):
 
     @classmethod
     def _load(cls, space: LabelSpace, settings: dict[str, Any], pretrained: bool):
-        s = {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
+        s = cls.settings_over_defaults(settings)
         s["encoder"] = encoder_folder(s["encoder"])
         encoder, tokenizer = load_transformer(s["encoder"], pretrained)
         return cls(space, encoder, tokenizer, **s)

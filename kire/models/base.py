@@ -38,6 +38,7 @@ class REModel(nn.Module):
     # The decision threshold when the model fixes its own (ATLOP's learned class-0 threshold,
     # applied to margins); None: theta is tuned on dev over the sorted scores.
     fixed_theta: ClassVar[float | None] = None
+    defaults: ClassVar[dict[str, Any]]  # the model's settings and their defaults (settings_over_defaults)
 
     def __init__(self, space: LabelSpace):
         super().__init__()
@@ -71,6 +72,12 @@ class REModel(nn.Module):
     def spec(self) -> dict[str, Any]:
         """JSON-serializable constructor settings: ``from_spec(spec())`` rebuilds the architecture."""
         raise NotImplementedError
+
+    @classmethod
+    def settings_over_defaults(cls, settings: dict[str, Any]) -> dict[str, Any]:
+        """``cls.defaults`` with the values of ``settings`` for its keys; other keys are ignored (the
+        workflow passes some settings, e.g. word_vectors, to every model)."""
+        return {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
 
     @classmethod
     def create(cls, space: LabelSpace, settings: dict[str, Any], documents: list[Document]) -> "REModel":

@@ -248,7 +248,7 @@ class GLRE(LocalTransformerModel):
 
     @classmethod
     def create(cls, space: LabelSpace, settings: dict[str, Any], documents: list[Document]) -> "GLRE":
-        s = {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
+        s = cls.settings_over_defaults(settings)
         if checked_encoding(s) == "bilstm":
             return cls(space, WordEncoder.create(space, word_encoder_settings(s), documents), **s)
         return super().create(space, settings, documents)

@@ -163,7 +163,7 @@ class WordREModel(REModel):
     @classmethod
     def create(cls, space: LabelSpace, settings: dict[str, Any], documents: list[Document]) -> "WordREModel":
         vocab = ["<pad>", "<unk>", *sorted({w for d in documents for s in d.sents for w in s})]
-        s = {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
+        s = cls.settings_over_defaults(settings)
         vectors = word_vectors_for(vocab, s["word_vectors"], s["char_vectors"])
         vectors[PAD] = 0.0
         model = cls(space, vocab, vectors.shape[1], **s)
