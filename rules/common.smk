@@ -274,8 +274,9 @@ def train_args(wildcards):
         model_settings.setdefault("encoder", TRAIN["encoder"])
     args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
     args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
-    if ign_facts_inputs(wildcards):
-        args += ["--train-facts", ign_facts_inputs(wildcards)[0]]
+    facts = ign_facts_inputs(wildcards)
+    if facts:
+        args += ["--train-facts", facts[0]]
     if not TRAIN.get("tensorboard", True):
         args.append("--no-tensorboard")
     variant = TRAIN_VARIANTS.get(wildcards.variant, {}).get("settings")

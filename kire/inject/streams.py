@@ -99,10 +99,9 @@ def layer_width(model, position: str, config: InjectConfig, overrides: dict) -> 
                             f"hidden size {model.hidden_size} that inject.position 'after_encoder' injects into")
         return model.hidden_size, config
     d_in = model.input_size
-    if d_in % config.heads_token == 0:
+    if d_in % heads == 0:
         return d_in, config
     if "heads_token" in overrides:
-        raise KireError(f"config key 'inject.layer.heads_token': {config.heads_token} heads do not divide the "
+        raise KireError(f"config key 'inject.layer.heads_token': {heads} heads do not divide the "
                         f"{model.name} input size {d_in} that inject.position 'before_encoder' injects into")
-    heads = max(h for h in range(1, config.heads_token + 1) if d_in % h == 0)
-    return d_in, replace(config, heads_token=heads)
+    return d_in, replace(config, heads_token=max(h for h in range(1, heads + 1) if d_in % h == 0))
