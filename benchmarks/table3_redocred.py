@@ -36,11 +36,11 @@ from pathlib import Path
 
 import yaml
 
+from kire.train.settings import rule_train_flags
+
 ROOT = Path(__file__).resolve().parents[1]
 KIRE = [sys.executable, "-m", "kire"]
 VARIANTS = ("base", "continue", "kire")
-# rules/common.smk's TRAIN_HYPER: the train.* keys rule train passes as flags
-TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "grad_clip", "max_entities", "device")
 
 
 def merged_config(configfiles: list[str]) -> dict:
@@ -60,26 +60,6 @@ def merged_config(configfiles: list[str]) -> dict:
         merge(config, yaml.safe_load(Path(path).read_text(encoding="utf-8")))
     validate(config, str(ROOT / "workflow" / "schemas" / "config.schema.yaml"), set_default=True)
     return config
-
-
-def rule_flags(config: dict, model: str, variant: str, **overrides) -> list[str]:
-    """The hyper-parameter and model-setting flags rule train derives for (model, variant)
-    (rules/common.smk ``train_args``; the Snakefile's functions cannot be imported), with
-    ``overrides`` (e.g. epochs=1) replacing hyper-parameters."""
-    from kire.train.variant_table import VARIANTS as TABLE
-
-    train = config["train"]
-    hyper = {k: train[k] for k in TRAIN_HYPER if train.get(k) is not None}
-    hyper.update((train.get("per_model") or {}).get(model, {}))
-    if TABLE[variant].stage2:
-        hyper.update((k, v) for k, v in (train.get("stage2") or {}).items() if v is not None)
-    hyper.update(overrides)
-    model_settings = dict((train.get("model_settings") or {}).get(model, {}))
-    if config.get("embed", {}).get("glove") and model != "atlop":
-        model_settings.setdefault("word_vectors", config["embed"]["glove"])
-    if train.get("encoder") is not None:
-        model_settings.setdefault("encoder", train["encoder"])
-    return [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()] + ["--model-settings", json.dumps(model_settings)]
 
 
 def variant_settings(config: dict, results: Path, dataset: str, variant: str, base: Path) -> dict | None:
@@ -109,7 +89,7 @@ def train_command(args: argparse.Namespace, config: dict, model: str, variant: s
     cmd = [*KIRE, "train", "--train", str(docs / "train"), "--dev", str(docs / "dev"),
            "--rel-info", data["rel_info"], "--model", model, "--variant", variant, "--seed", str(args.seed),
            "--threads", str(args.threads), "--out", str(run_dir(args, model, variant)),
-           *rule_flags(config, model, variant, epochs=epochs, patience=epochs), "--no-progress", "--no-tensorboard"]
+           *rule_train_flags(config, model, variant != "base", epochs=epochs, patience=epochs), "--no-progress", "--no-tensorboard"]
     if data.get("ign_facts"):
         cmd += ["--train-facts", data["ign_facts"]]
     settings = variant_settings(config, results, args.dataset, variant, run_dir(args, model, "base"))

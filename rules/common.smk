@@ -15,6 +15,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from kire.config import ConfigError, check_config
+from kire.train.settings import rule_train_flags
 from kire.train.variant_table import VARIANTS as VARIANT_TABLE
 
 CONFIG_SCHEMA = str(Path(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
@@ -231,7 +232,6 @@ def coref_source_args(wildcards, input):
 # Training (rules/train.smk).
 
 TRAIN = config.get("train", {})
-TRAIN_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "grad_clip", "max_entities", "device")
 
 
 def train_inputs(wildcards):
@@ -263,17 +263,8 @@ def train_args(wildcards):
     A function of the wildcards alone, never of ``input``: Snakemake records a param in a job's
     metadata (and reruns the job when it changes) only when it can be computed before the inputs
     exist, so a change of train.*, model_settings or inject.* reruns the runs it concerns."""
-    hyper = {k: TRAIN[k] for k in TRAIN_HYPER if TRAIN.get(k) is not None}
-    hyper.update((TRAIN.get("per_model") or {}).get(wildcards.model, {}))
-    if wildcards.variant in VARIANT_TABLE and VARIANT_TABLE[wildcards.variant].stage2:
-        hyper.update((k, v) for k, v in (TRAIN.get("stage2") or {}).items() if v is not None)
-    model_settings = dict((TRAIN.get("model_settings") or {}).get(wildcards.model, {}))
-    if config.get("embed", {}).get("glove") and wildcards.model != "atlop":  # one GloVe setting: embed.glove
-        model_settings.setdefault("word_vectors", config["embed"]["glove"])
-    if TRAIN.get("encoder") is not None:
-        model_settings.setdefault("encoder", TRAIN["encoder"])
-    args = [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()]
-    args += ["--model-settings", json.dumps(model_settings), "--no-progress"]
+    stage2 = wildcards.variant in VARIANT_TABLE and VARIANT_TABLE[wildcards.variant].stage2
+    args = [*rule_train_flags(config, wildcards.model, stage2), "--no-progress"]
     facts = ign_facts_inputs(wildcards)
     if facts:
         args += ["--train-facts", facts[0]]

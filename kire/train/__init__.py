@@ -1,6 +1,6 @@
 """Training: one model, variant and seed, end to end (docs/models.md).
 
-- :mod:`kire.train.settings`      hyper-parameters of a run, importable without torch
+- :mod:`kire.train.settings`      hyper-parameters of a run and rule train's flags, importable without torch
 - :mod:`kire.train.variant_table` the training variants in one table (inputs, stage, report label)
 - :mod:`kire.train.pipeline`      a base model plus what its variant adds
 - :mod:`kire.train.loop`          the training loop: Adam, clipping, early stopping, checkpoints

@@ -1,4 +1,5 @@
-"""Hyper-parameters of a training run, importable without torch (the CLI reads its defaults)."""
+"""Hyper-parameters of a training run and the flags rule train derives from the config, importable
+without torch (the CLI reads its defaults; rules/common.smk and benchmarks/table3_redocred.py the flags)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,30 @@ class TrainConfig:
         keys = {k: v for k, v in asdict(self).items() if k not in free}
         blob = json.dumps({**keys, **extra}, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# The ``train.*`` keys rule train passes to `kire train` as flags of the same name.
+RULE_HYPER = ("epochs", "patience", "batch_size", "lr", "encoder_lr", "grad_clip", "max_entities", "device")
+
+
+def rule_train_flags(config: dict[str, Any], model: str, stage2: bool, **overrides: Any) -> list[str]:
+    """The hyper-parameter and model-setting flags of rule train's `kire train` command for ``model``
+    (rules/common.smk ``train_args``; benchmarks/table3_redocred.py builds the same commands).
+
+    Hyper-parameters: ``train.*`` (:data:`RULE_HYPER`), then ``train.per_model.<model>``, then for a
+    stage-2 variant the non-null ``train.stage2.*``, then ``overrides``. Model settings:
+    ``train.model_settings.<model>`` plus ``embed.glove`` as ``word_vectors`` (every model but ATLOP)
+    and ``train.encoder`` as ``encoder``, unless set there.
+    """
+    train = config.get("train") or {}
+    hyper = {k: train[k] for k in RULE_HYPER if train.get(k) is not None}
+    hyper.update((train.get("per_model") or {}).get(model, {}))
+    if stage2:
+        hyper.update((k, v) for k, v in (train.get("stage2") or {}).items() if v is not None)
+    hyper.update(overrides)
+    model_settings = dict((train.get("model_settings") or {}).get(model, {}))
+    if (config.get("embed") or {}).get("glove") and model != "atlop":  # one GloVe setting: embed.glove
+        model_settings.setdefault("word_vectors", config["embed"]["glove"])
+    if train.get("encoder") is not None:
+        model_settings.setdefault("encoder", train["encoder"])
+    return [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()] + ["--model-settings", json.dumps(model_settings)]
