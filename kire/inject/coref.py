@@ -157,9 +157,20 @@ class CorefEncoder(nn.Module):
                 f"exchange={self.exchange!r})")
 
     def student_logits(self, m: torch.Tensor, kb: KnowledgeBatch) -> torch.Tensor:
-        """Return the logit of P_stu(m_s, m_t) for each pair (eq. 3): m [Mc, d] -> [C]."""
-        delta = self.Delta(distance_bins(kb.coref_dist, self.beta))
-        return self.MLP(torch.cat([m[kb.coref_src], m[kb.coref_tgt], delta], dim=-1)).squeeze(-1)
+        """Return the logit of P_stu(m_s, m_t) for each pair (eq. 3): m [Mc, d] -> [C].
+
+        The MLP's first layer W [m_s; m_t; Delta] + b is split by blocks, W_s m_s + W_t m_t + (W_d Delta
+        + b), each block applied once per mention or distance bin and gathered per pair: a batch has
+        several times more pairs than mentions.
+        """
+        first, d = self.MLP[0], m.shape[1]
+        W_s, W_t, W_d = first.weight.split([d, d, first.weight.shape[1] - 2 * d], dim=1)
+        per_mention = m @ torch.cat([W_s, W_t]).t()  # [Mc, 2 d_mlp]: W_s m, then W_t m
+        per_bin = torch.addmm(first.bias, self.Delta.weight, W_d.t())  # [2 beta, d_mlp]
+        hidden = (per_mention[:, :first.out_features].index_select(0, kb.coref_src)
+                  + per_mention[:, first.out_features:].index_select(0, kb.coref_tgt)
+                  + per_bin.index_select(0, distance_bins(kb.coref_dist, self.beta)))
+        return self.MLP[2](self.MLP[1](hidden)).squeeze(-1)
 
     def forward(self, H: torch.Tensor, kb: KnowledgeBatch) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Return (H after context exchanging [B, L, d], L_cr or None).
