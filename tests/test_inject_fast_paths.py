@@ -126,3 +126,41 @@ def test_student_logits_equal_the_mlp_of_the_concatenated_pair():
     g_fast = torch.autograd.grad(fast.sum(), params, allow_unused=True)
     g_plain = torch.autograd.grad(plain.sum(), params, allow_unused=True)
     assert all((a is None and b is None) or _close(a, b) for a, b in zip(g_fast, g_plain))
+
+
+def _attend_at_padded(att, x, mask, b, pos):
+    """SelfAttention.attend_at as it was before each document's queries met only its own keys: the
+    queries packed per document, padded to the most aligned one, against all S positions, masked."""
+    B, S, d = x.shape
+    h, dh = att.heads, d // att.heads
+    W_q, W_k, W_v = att.W_qkv.weight.view(3, h, dh, d).unbind(0)
+    b_q, _, b_v = att.W_qkv.bias.view(3, h, dh).unbind(0)
+    counts = torch.bincount(b, minlength=B)
+    rank = torch.arange(len(b)) - (counts.cumsum(0) - counts)[b]
+    x_q = x[b, pos]
+    q = (x_q @ W_q.reshape(d, d).t()).view(-1, h, dh) + b_q
+    q_x = torch.bmm(q.transpose(0, 1), W_k).transpose(0, 1) * dh ** -0.5
+    packed = x.new_zeros(B, int(counts.max()), h, d)
+    packed[b, rank] = q_x
+    a = (packed.view(B, -1, d) @ x.transpose(1, 2)).masked_fill(~mask.unsqueeze(1), float("-inf")).softmax(-1)
+    pooled = (a @ x).view(B, -1, h, d)[b, rank]
+    attended = torch.bmm(pooled.transpose(0, 1), W_v.transpose(1, 2)).transpose(0, 1) + b_v
+    return att.norm(x_q + att.W_o(attended.reshape(-1, d)))
+
+
+def test_attention_at_positions_per_document_equals_the_padded_form_values_and_gradients():
+    from kire.inject.reconcile import SelfAttention
+
+    torch.manual_seed(10)
+    att = SelfAttention(8, 2).double()
+    x = torch.randn(4, 7, 8, dtype=torch.float64, requires_grad=True)
+    # document 1 has no aligned token, document 2 a padding gap before its last real key
+    mask = torch.tensor([[1, 1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1], [1, 1, 0, 1, 0, 0, 0],
+                         [1, 1, 1, 1, 1, 1, 1]]).bool()
+    b, pos = torch.tensor([0, 0, 0, 2, 3, 3]), torch.tensor([0, 2, 3, 1, 4, 6])
+    fast, padded = att.attend_at(x, mask, b, pos), _attend_at_padded(att, x, mask, b, pos)
+    assert _close(fast, padded)
+    params = [x, *att.parameters()]
+    g_fast = torch.autograd.grad((fast * torch.arange(8.0, dtype=torch.float64)).sum(), params)
+    g_padded = torch.autograd.grad((padded * torch.arange(8.0, dtype=torch.float64)).sum(), params)
+    assert all(_close(a, b) for a, b in zip(g_fast, g_padded))

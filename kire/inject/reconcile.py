@@ -70,21 +70,27 @@ class SelfAttention(nn.Module):
         q.(W_k x_j + b_k) = (W_k^T q).x_j + q.b_k, where q.b_k is the same for every key and drops
         out of the softmax; and sum_j a_j (W_v x_j + b_v) = W_v (sum_j a_j x_j) + b_v as the a_j sum
         to 1. The work then grows with T x heads x S instead of S x d, and T (aligned tokens) << S.
+        Each document's queries meet only its own keys, up to its last real one: padding the
+        queries to the batch's most aligned document and the keys to its longest would double the
+        work on a Re-DocRED batch.
         """
         B, S, d = x.shape
         h, dh = self.heads, d // self.heads
         W_q, W_k, W_v = self.W_qkv.weight.view(3, h, dh, d).unbind(0)  # each [h, dh, d]
         b_q, _, b_v = self.W_qkv.bias.view(3, h, dh).unbind(0)
-        counts = torch.bincount(b, minlength=B)
-        rank = torch.arange(len(b), device=x.device) - (counts.cumsum(0) - counts)[b]
         x_q = x[b, pos]  # [T, d]
         q = (x_q @ W_q.reshape(d, d).t()).view(-1, h, dh) + b_q  # per-head queries, [T, h, dh]
         q_x = torch.bmm(q.transpose(0, 1), W_k).transpose(0, 1) * dh ** -0.5  # W_k^T q / sqrt(dh), [T, h, d]
-        packed = x.new_zeros(B, int(counts.max()), h, d)
-        packed[b, rank] = q_x
-        scores = packed.view(B, -1, d) @ x.transpose(1, 2)  # [B, T_max * h, S]
-        a = scores.masked_fill(~mask.unsqueeze(1), float("-inf")).softmax(-1)
-        pooled = (a @ x).view(B, -1, h, d)[b, rank]  # sum_j a_j x_j per head, [T, h, d]
+        counts = torch.bincount(b, minlength=B).tolist()
+        key_ends = torch.where(mask, torch.arange(1, S + 1, device=x.device), 0).amax(1).tolist()  # one past the last real key
+        pooled, start = [], 0
+        for x_doc, mask_doc, n, end in zip(x.unbind(0), mask.unbind(0), counts, key_ends):  # unbind: one gradient stack, not B
+            if n:
+                keys, real = x_doc[:end], mask_doc[:end]
+                scores = q_x[start:start + n].reshape(-1, d) @ keys.t()  # [n * h, end]
+                pooled.append(scores.masked_fill(~real, float("-inf")).softmax(-1) @ keys)  # sum_j a_j x_j per head
+                start += n
+        pooled = torch.cat(pooled).view(-1, h, d)  # [T, h, d]
         attended = torch.bmm(pooled.transpose(0, 1), W_v.transpose(1, 2)).transpose(0, 1) + b_v  # [T, h, dh]
         return self.norm(x_q + self.W_o(attended.reshape(-1, d)))
 
