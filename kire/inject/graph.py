@@ -42,19 +42,24 @@ class TargetSorted(NamedTuple):
     """Edges (source j -> target i) sorted by target, as the R-GAT aggregation reads them.
 
     src, dst, type [E] long; ptr [N + 1] long, the CSR pointer: the edges into node i are
-    ptr[i]:ptr[i + 1].
+    ptr[i]:ptr[i + 1]; relations [R_e] long, the relation ids that occur, ascending, and
+    relation_rank [E] long, each edge's position in it (relations[relation_rank] = type).
     """
 
     src: torch.Tensor
     dst: torch.Tensor
     type: torch.Tensor
     ptr: torch.Tensor
+    relations: torch.Tensor
+    relation_rank: torch.Tensor
 
 
 def sorted_by_target(edge_index: torch.Tensor, edge_type: torch.Tensor, n_nodes: int) -> TargetSorted:
     """Return the edges of edge_index [2, E] / edge_type [E] sorted by target node (stable)."""
     dst, order = index_sort(edge_index[1], max_value=max(n_nodes, 1), stable=True)
-    return TargetSorted(edge_index[0, order], dst, edge_type[order], index2ptr(dst, n_nodes))
+    edge_type = edge_type[order]
+    relations, rank = torch.unique(edge_type, return_inverse=True)
+    return TargetSorted(edge_index[0, order], dst, edge_type, index2ptr(dst, n_nodes), relations, rank)
 
 
 class _WeightedBag(torch.autograd.Function):
@@ -164,10 +169,12 @@ class RGATConv(nn.Module):
         messages = torch.matmul(summed, W.transpose(1, 2))  # [B, N or len(rows), d]
         if self.W_rel is not None:
             # sum_l alpha_il W_rel M(r_il) = sum_l alpha_il P(r_il) with P = W_rel M per relation and head
-            # ([B, R, d]): R relations are fewer than the N nodes whose relation sums would be projected
-            R = self.M.weight.shape[0]
-            P = (self.M.weight @ self.W_rel.weight.t()).view(R, B, d).transpose(0, 1).reshape(B * R, d)
-            relations = weighted_bag(P, weights, (edges.type + heads * R).reshape(-1), offsets, bag).view(B, N, d)
+            # ([B, R_e, d], for the R_e relations that occur): fewer than the N nodes whose relation
+            # sums would be projected
+            R = len(edges.relations)
+            P = (self.M.weight.index_select(0, edges.relations) @ self.W_rel.weight.t()).view(R, B, d)
+            relations = weighted_bag(P.transpose(0, 1).reshape(B * R, d), weights,
+                                     (edges.relation_rank + heads * R).reshape(-1), offsets, bag).view(B, N, d)
             messages = messages + (relations if rows is None else relations[:, rows])
         return F.elu(messages).mean(dim=0)  # [N or len(rows), d]
 
@@ -231,7 +238,8 @@ class GraphEncoder(nn.Module):
                 needed[targets] = True
                 keep = needed[edges.dst]  # a subset of target-sorted edges stays sorted
                 dst = edges.dst[keep]
-                last = TargetSorted(edges.src[keep], dst, edges.type[keep], index2ptr(dst, h.shape[0]))
+                last = TargetSorted(edges.src[keep], dst, edges.type[keep], index2ptr(dst, h.shape[0]),
+                                    edges.relations, edges.relation_rank[keep])  # P for a few unread relations: no matter
                 rows = needed.nonzero().squeeze(1)
                 h = h.index_put((rows,), layer(h, last, rows=rows))
             elif self.kind == "rgat":
