@@ -47,6 +47,12 @@ def test_weighted_bag_is_embedding_bag_with_the_same_gradients(device):
     assert torch.equal(g_fast[1], g_plain[1])  # embedding_bag's own weight-gradient kernel
     assert _close(g_fast[0], g_plain[0])  # table gradient: the same sums in another order
     assert g_fast[0][4].abs().sum() == 0  # a row no entry reads gets no gradient
+    # entries grouped by row beforehand (any order within a row): the same table gradient
+    order = torch.tensor([0, 5, 3, 10, 6, 1, 2, 11, 7, 8, 4, 9], device=device)
+    row_starts = torch.tensor([0, 2, 4, 5, 8, 8, 10], device=device)
+    assert torch.equal(index[order].diff().clamp(max=0), torch.zeros(11, dtype=torch.long, device=device))
+    grouped = weighted_bag(table, weights, index, offsets, bag, (order, row_starts))
+    assert _close(torch.autograd.grad(grouped, table, grad_out)[0], g_plain[0])
 
 
 def test_weighted_bag_gradients_in_double_precision():

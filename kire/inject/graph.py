@@ -43,7 +43,9 @@ class TargetSorted(NamedTuple):
 
     src, dst, type [E] long; ptr [N + 1] long, the CSR pointer: the edges into node i are
     ptr[i]:ptr[i + 1]; relations [R_e] long, the relation ids that occur, ascending, and
-    relation_rank [E] long, each edge's position in it (relations[relation_rank] = type).
+    relation_rank [E] long, each edge's position in it (relations[relation_rank] = type);
+    by_src, by_rank [E] long: the edges in source order and in relation_rank order (stable), which
+    the gradients of the R-GAT's neighbour sums read (:func:`weighted_bag`'s ``by_row``).
     """
 
     src: torch.Tensor
@@ -52,6 +54,17 @@ class TargetSorted(NamedTuple):
     ptr: torch.Tensor
     relations: torch.Tensor
     relation_rank: torch.Tensor
+    by_src: torch.Tensor
+    by_rank: torch.Tensor
+
+
+def target_sorted(src: torch.Tensor, dst: torch.Tensor, edge_type: torch.Tensor, n_nodes: int,
+                  relations: torch.Tensor, relation_rank: torch.Tensor) -> TargetSorted:
+    """TargetSorted of edges already sorted by target (``dst`` non-decreasing): adds the CSR
+    pointer and the source and relation orders."""
+    by_src = index_sort(src, max_value=max(n_nodes, 1), stable=True)[1]
+    by_rank = index_sort(relation_rank, max_value=max(len(relations), 1), stable=True)[1]
+    return TargetSorted(src, dst, edge_type, index2ptr(dst, n_nodes), relations, relation_rank, by_src, by_rank)
 
 
 def sorted_by_target(edge_index: torch.Tensor, edge_type: torch.Tensor, n_nodes: int) -> TargetSorted:
@@ -59,7 +72,7 @@ def sorted_by_target(edge_index: torch.Tensor, edge_type: torch.Tensor, n_nodes:
     dst, order = index_sort(edge_index[1], max_value=max(n_nodes, 1), stable=True)
     edge_type = edge_type[order]
     relations, rank = torch.unique(edge_type, return_inverse=True)
-    return TargetSorted(edge_index[0, order], dst, edge_type, index2ptr(dst, n_nodes), relations, rank)
+    return target_sorted(edge_index[0, order], dst, edge_type, n_nodes, relations, rank)
 
 
 class _WeightedBag(torch.autograd.Function):
@@ -67,29 +80,31 @@ class _WeightedBag(torch.autograd.Function):
     (see :func:`weighted_bag`)."""
 
     @staticmethod
-    def forward(ctx, table, weights, index, offsets, bag):
-        ctx.save_for_backward(table, weights, index, offsets, bag)
+    def forward(ctx, table, weights, index, offsets, bag, order, row_starts):
+        ctx.save_for_backward(table, weights, index, offsets, bag, order, row_starts)
         return F.embedding_bag(index, table, offsets, mode="sum", per_sample_weights=weights)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        table, weights, index, offsets, bag = ctx.saved_tensors
+        table, weights, index, offsets, bag, order, row_starts = ctx.saved_tensors
         d_table = d_weights = None
         if ctx.needs_input_grad[0]:
             # d table[v] = sum over the entries k with index[k] = v of weights[k] d out[bag[k]]: one
-            # bag per table row over the entries sorted by row, no [entries, d] temporary
-            rows, order = index_sort(index, max_value=max(len(table), 1), stable=True)
-            d_table = F.embedding_bag(bag.index_select(0, order), grad, index2ptr(rows, len(table))[:-1],
+            # bag per table row over the entries grouped by row, no [entries, d] temporary
+            if order.numel() != index.numel():  # no grouping given: sort the entries by row
+                rows, order = index_sort(index, max_value=max(len(table), 1), stable=True)
+                row_starts = index2ptr(rows, len(table))[:-1]
+            d_table = F.embedding_bag(bag.index_select(0, order), grad, row_starts,
                                       mode="sum", per_sample_weights=weights.index_select(0, order))
         if ctx.needs_input_grad[1]:  # embedding_bag's own kernel: d weights[k] = d out[bag[k]] . table[index[k]]
             d_weights = torch.ops.aten._embedding_bag_per_sample_weights_backward(
                 grad, table, index, offsets, bag, 0, -1)
-        return d_table, d_weights, None, None, None
+        return d_table, d_weights, None, None, None, None, None
 
 
 def weighted_bag(table: torch.Tensor, weights: torch.Tensor, index: torch.Tensor, offsets: torch.Tensor,
-                 bag: torch.Tensor) -> torch.Tensor:
+                 bag: torch.Tensor, by_row: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
     """Weighted sums of table rows, one per bag: out[n] = sum_k weights[k] table[index[k]] over the
     entries k of bag n, offsets[n]:offsets[n + 1] (the last bag runs to the end).
 
@@ -98,8 +113,12 @@ def weighted_bag(table: torch.Tensor, weights: torch.Tensor, index: torch.Tensor
     ``per_sample_weights``); the table gradient is computed as a bag as well, over the entries sorted
     by table row, which on CPU is several times faster than embedding_bag's dense backward at the
     R-GAT's sizes (it sums in another order: equal up to float rounding). Not twice differentiable.
+    ``by_row = (order [K], row_starts [V])``, if given, groups the entries by table row (index[order]
+    non-decreasing, row v's entries at row_starts[v]:row_starts[v + 1] of order) so that the
+    backward need not sort them.
     """
-    return _WeightedBag.apply(table, weights, index, offsets, bag)
+    order, row_starts = by_row if by_row is not None else (index.new_zeros(0), index.new_zeros(0))
+    return _WeightedBag.apply(table, weights, index, offsets, bag, order, row_starts)
 
 
 class RGATConv(nn.Module):
@@ -163,7 +182,10 @@ class RGATConv(nn.Module):
         E, heads = len(edges.src), torch.arange(B, device=h.device).unsqueeze(1)
         # one bag per (head b, target i), over entries b * E + l: their offsets, the bag of each entry, its weight
         offsets, bag, weights = (edges.ptr[:-1] + heads * E).reshape(-1), (edges.dst + heads * N).reshape(-1), alpha.t().reshape(-1)
-        summed = weighted_bag(h, weights, edges.src.repeat(B), offsets, bag).view(B, N, h.shape[1])  # sum_l alpha_il h_l
+        # the entries grouped by table row for the backward: each edge's B entries, edges in source order
+        by_src = ((edges.by_src.unsqueeze(1) + heads.t() * E).reshape(-1),
+                  index2ptr(edges.src.index_select(0, edges.by_src), N)[:-1] * B)
+        summed = weighted_bag(h, weights, edges.src.repeat(B), offsets, bag, by_src).view(B, N, h.shape[1])  # sum_l alpha_il h_l
         if rows is not None:
             summed = summed[:, rows]
         messages = torch.matmul(summed, W.transpose(1, 2))  # [B, N or len(rows), d]
@@ -173,8 +195,10 @@ class RGATConv(nn.Module):
             # sums would be projected
             R = len(edges.relations)
             P = (self.M.weight.index_select(0, edges.relations) @ self.W_rel.weight.t()).view(R, B, d)
+            by_rank = ((edges.by_rank + heads * E).reshape(-1),  # head by head, edges in relation order
+                       (index2ptr(edges.relation_rank.index_select(0, edges.by_rank), R)[:-1] + heads * E).reshape(-1))
             relations = weighted_bag(P.transpose(0, 1).reshape(B * R, d), weights,
-                                     (edges.relation_rank + heads * R).reshape(-1), offsets, bag).view(B, N, d)
+                                     (edges.relation_rank + heads * R).reshape(-1), offsets, bag, by_rank).view(B, N, d)
             messages = messages + (relations if rows is None else relations[:, rows])
         return F.elu(messages).mean(dim=0)  # [N or len(rows), d]
 
@@ -238,8 +262,8 @@ class GraphEncoder(nn.Module):
                 needed[targets] = True
                 keep = needed[edges.dst]  # a subset of target-sorted edges stays sorted
                 dst = edges.dst[keep]
-                last = TargetSorted(edges.src[keep], dst, edges.type[keep], index2ptr(dst, h.shape[0]),
-                                    edges.relations, edges.relation_rank[keep])  # P for a few unread relations: no matter
+                last = target_sorted(edges.src[keep], dst, edges.type[keep], h.shape[0],  # P for a few unread
+                                     edges.relations, edges.relation_rank[keep])  # relations: no matter
                 rows = needed.nonzero().squeeze(1)
                 h = h.index_put((rows,), layer(h, last, rows=rows))
             elif self.kind == "rgat":
