@@ -55,6 +55,14 @@ def test_weighted_bag_is_embedding_bag_with_the_same_gradients(device):
     assert _close(torch.autograd.grad(grouped, table, grad_out)[0], g_plain[0])
 
 
+def test_weighted_bag_without_entries_gives_zeros():
+    table, weights = torch.randn(3, 4, requires_grad=True), torch.zeros(0, requires_grad=True)
+    none = torch.zeros(0, dtype=torch.long)
+    out = weighted_bag(table, weights, none, torch.zeros(2, dtype=torch.long), none)
+    assert torch.equal(out, torch.zeros(2, 4))
+    assert torch.equal(torch.autograd.grad(out.sum(), table)[0], torch.zeros(3, 4))
+
+
 def test_weighted_bag_gradients_in_double_precision():
     table, weights, index, offsets, bag = _bags("cpu")
     table, weights = table.detach().double().requires_grad_(), weights.detach().double().requires_grad_()

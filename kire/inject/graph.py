@@ -92,7 +92,7 @@ class _WeightedBag(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             # d table[v] = sum over the entries k with index[k] = v of weights[k] d out[bag[k]]: one
             # bag per table row over the entries grouped by row, no [entries, d] temporary
-            if order.numel() != index.numel():  # no grouping given: sort the entries by row
+            if order is None:  # no grouping given: sort the entries by row
                 rows, order = index_sort(index, max_value=max(len(table), 1), stable=True)
                 row_starts = index2ptr(rows, len(table))[:-1]
             d_table = F.embedding_bag(bag.index_select(0, order), grad, row_starts,
@@ -117,7 +117,7 @@ def weighted_bag(table: torch.Tensor, weights: torch.Tensor, index: torch.Tensor
     non-decreasing, row v's entries at row_starts[v]:row_starts[v + 1] of order) so that the
     backward need not sort them.
     """
-    order, row_starts = by_row if by_row is not None else (index.new_zeros(0), index.new_zeros(0))
+    order, row_starts = by_row if by_row is not None else (None, None)
     return _WeightedBag.apply(table, weights, index, offsets, bag, order, row_starts)
 
 
