@@ -10,7 +10,7 @@ of the gold facts, for the groups of ``kire eval``: pair joined by a KG edge of 
 or not (``kg_edge``), entities linked both / one / none (``linking``).
 
 OUT is a benchmarks/stage2_control.py output folder (``OUT/<run>/seed<k>/``); each run is paired
-per seed with ``continue``: differences per seed, mean ± std and the 95% Student-t interval over
+per seed with ``--control`` (default ``continue``): differences per seed, mean ± std and the 95% Student-t interval over
 seeds (kire.report.compare.t_interval). Writes ``OUT/group_average_precision.json`` too.
 
     .venv/bin/python benchmarks/group_average_precision.py --out /tmp/conv2 --results R \\
@@ -76,14 +76,14 @@ def run_group_scores(run_dir: Path, splits: dict, truth, knowledge, threads: int
     return out
 
 
-def mean_std(values: list[float]) -> str:
-    """``mean ± sample std`` of already-scaled values, 2 decimals."""
+def mean_std(values: list[float], sign: str = "") -> str:
+    """``mean ± sample std`` of already-scaled values, 2 decimals (``sign="+"``: signed mean)."""
     std = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):.2f} ± {std:.2f}"
+    return f"{statistics.mean(values):{sign}.2f} ± {std:.2f}"
 
 
-def tables(results: dict[str, dict[int, dict]], seeds: list[int]) -> list[str]:
-    """Markdown: AP per group and run; then each run minus ``continue``, paired by seed."""
+def tables(results: dict[str, dict[int, dict]], seeds: list[int], control: str = "continue") -> list[str]:
+    """Markdown: AP per group and run; then each run minus ``control``, paired by seed."""
     from kire.report.compare import t_interval
 
     groups = [g for g in next(iter(results.values()))[seeds[0]]]
@@ -93,16 +93,17 @@ def tables(results: dict[str, dict[int, dict]], seeds: list[int]) -> list[str]:
              "|---|" + "---|" * len(groups)]
     for run, by_seed in results.items():
         lines.append(f"| {run} | " + " | ".join(mean_std([by_seed[s][g]["ap"] for s in seeds]) for g in groups) + " |")
-    if "continue" in results:
-        lines += ["", "| run - continue | group | per seed | mean ± std | 95% t over seeds |", "|---|---|---|---|---|"]
+    if control in results:
+        lines += ["", f"| run - {control} | group | per seed | mean ± std | 95% t over seeds |", "|---|---|---|---|---|"]
         for run, by_seed in results.items():
-            if run == "continue":
+            if run == control:
                 continue
             for g in groups:
-                diffs = np.array([by_seed[s][g]["ap"] - results["continue"][s][g]["ap"] for s in seeds])
+                diffs = np.array([by_seed[s][g]["ap"] - results[control][s][g]["ap"] for s in seeds])
                 low, high = t_interval(diffs)
-                lines.append(f"| {run} - continue | {g} | {' / '.join(f'{d:+.2f}' for d in diffs)} | "
-                             f"{mean_std(list(diffs))} | [{low:+.2f}, {high:+.2f}] |")
+                interval = "n/a (one seed)" if len(diffs) < 2 else f"[{low:+.2f}, {high:+.2f}]"
+                lines.append(f"| {run} - {control} | {g} | {' / '.join(f'{d:+.2f}' for d in diffs)} | "
+                             f"{mean_std(list(diffs), '+')} | {interval} |")
     return lines
 
 
@@ -113,12 +114,15 @@ def main() -> int:
     ap.add_argument("--dataset", required=True)
     ap.add_argument("--kg-subgraph", help="subgraph folder whose dev/ defines the KG-edge pairs")
     ap.add_argument("--links", help="links table (linked both / one / none)")
-    ap.add_argument("--runs", nargs="+", required=True, help="run names under --out (include continue)")
+    ap.add_argument("--runs", nargs="+", required=True, help="run names under --out (include --control)")
+    ap.add_argument("--control", default="continue", help="the run the others are paired with (default: continue)")
     ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     if not (args.kg_subgraph or args.links):
         ap.error("give --kg-subgraph and/or --links: they define the groups")
+    if args.control not in args.runs:
+        ap.error(f"--control {args.control!r} is not one of --runs")
     missing = [str(Path(args.out) / r / f"seed{s}") for r in args.runs for s in args.seeds
                if not (Path(args.out) / r / f"seed{s}" / "model.safetensors").is_file()]
     if missing:
@@ -139,7 +143,7 @@ def main() -> int:
             results[run][seed] = run_group_scores(Path(args.out) / run / f"seed{seed}", splits, truth, knowledge,
                                                   args.threads)
             print(f"scored {run} seed {seed}", file=sys.stderr, flush=True)
-    print("\n".join(tables(results, args.seeds)))
+    print("\n".join(tables(results, args.seeds, args.control)))
     write_json_atomic(Path(args.out) / "group_average_precision.json",
                       {run: {str(s): v for s, v in by_seed.items()} for run, by_seed in results.items()})
     return 0

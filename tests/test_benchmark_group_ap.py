@@ -66,7 +66,7 @@ def test_linked_both_is_every_candidate(layout):
 
     done = group_ap(layout, "continue", "copy")
     assert done.returncode == 0, done.stderr
-    assert "| copy - continue | linking/both | +0.00 |" in done.stdout
+    assert "| copy - continue | linking/both | +0.00 | +0.00 ± 0.00 | n/a (one seed) |" in done.stdout
     saved = json.loads((layout["out"] / "group_average_precision.json").read_text())
     both = saved["continue"]["1"]["linking/both"]
     assert set(saved["continue"]["1"]) == {"linking/both"}  # no pair has an unlinked entity
