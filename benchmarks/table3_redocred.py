@@ -64,20 +64,17 @@ def merged_config(configfiles: list[str]) -> dict:
 
 def variant_settings(config: dict, results: Path, dataset: str, variant: str, base: Path) -> dict | None:
     """--variant-settings of a stage-2 run as rules/inject.smk builds them (None for base)."""
+    from kire.train.settings import kire_variant_settings
     from kire.train.variant_table import VARIANTS as TABLE
 
     if variant == "base":
         return None
     if variant == "continue":
         return {"init_from": str(base)}
-    inject = config["inject"]
-    settings = {"ablation": TABLE[variant].ablation, "init_from": str(base), "alpha_cr": inject["alpha_cr"],
-                "alpha_kg": inject["alpha_kg"], "hops": inject["hops"], "max_attributes": inject["max_attributes"],
-                "inject": inject["layer"], "coref": str(results / "coref" / dataset / "{split}.parquet"),
-                "subgraph": str(results / "subgraph" / dataset), "codes": str(results / "embed" / "attribute_codes")}
-    if config.get("embed", {}).get("glove"):
-        settings["glove"] = config["embed"]["glove"]
-    return settings
+    return kire_variant_settings(config, TABLE[variant].ablation, str(base),
+                                 coref=str(results / "coref" / dataset / "{split}.parquet"),
+                                 subgraph=str(results / "subgraph" / dataset),
+                                 codes=str(results / "embed" / "attribute_codes"))
 
 
 def train_command(args: argparse.Namespace, config: dict, model: str, variant: str) -> list[str]:

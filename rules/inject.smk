@@ -13,6 +13,8 @@
 
 import os
 
+from kire.train.settings import kire_variant_settings
+
 INJECT = config["inject"]
 
 
@@ -34,24 +36,15 @@ def knowledge_inputs(variant):
 
 
 def kire_settings(variant):
-    """--variant-settings of a KIRE-family run (kire.inject.training)."""
+    """--variant-settings of a KIRE-family run (kire.inject.training; built by kire.train.settings)."""
 
     def settings(wildcards):
         files = knowledge_inputs(variant)(wildcards)
-        s = {"ablation": variant.ablation, "init_from": os.path.dirname(files["base"]),
-             "alpha_cr": INJECT["alpha_cr"], "alpha_kg": INJECT["alpha_kg"],
-             "hops": INJECT["hops"], "max_attributes": INJECT["max_attributes"], "inject": INJECT["layer"]}
-        if INJECT["position"] != "after_encoder":  # the default stays implicit: existing runs keep their params
-            s["position"] = INJECT["position"]
-        if variant.coref:
-            s["coref"] = coref_path(wildcards.dataset, "{split}.parquet")
-        if variant.kg:
-            s["subgraph"] = os.path.dirname(files["relations"])
-        if variant.codes:
-            s["codes"] = os.path.dirname(files["codes"])
-        if config.get("embed", {}).get("glove"):
-            s["glove"] = config["embed"]["glove"]
-        return s
+        return kire_variant_settings(
+            config, variant.ablation, os.path.dirname(files["base"]),
+            coref=coref_path(wildcards.dataset, "{split}.parquet") if variant.coref else None,
+            subgraph=os.path.dirname(files["relations"]) if variant.kg else None,
+            codes=os.path.dirname(files["codes"]) if variant.codes else None)
 
     return settings
 

@@ -82,3 +82,28 @@ def rule_train_flags(config: dict[str, Any], model: str, stage2: bool, **overrid
     if train.get("encoder") is not None:
         model_settings.setdefault("encoder", train["encoder"])
     return [f"--{k.replace('_', '-')}={v}" for k, v in hyper.items()] + ["--model-settings", json.dumps(model_settings)]
+
+
+def kire_variant_settings(config: dict[str, Any], ablation: str | None, init_from: str, *,
+                          coref: str | None = None, subgraph: str | None = None,
+                          codes: str | None = None) -> dict[str, Any]:
+    """``--variant-settings`` of a KIRE-family stage-2 run (kire.inject.training) from the workflow
+    config: ``inject.alpha_cr/alpha_kg/hops/max_attributes/layer/position`` and ``embed.glove``,
+    with the run's knowledge inputs (None: the variant reads none of that kind).
+
+    ``position`` is written only when it is not the default ``after_encoder``, so that runs made
+    before the option existed keep their parameters (rule train would otherwise rerun them).
+    Used by rules/inject.smk (``kire_settings``) and benchmarks/table3_redocred.py.
+    """
+    inject = config["inject"]
+    settings: dict[str, Any] = {"ablation": ablation, "init_from": init_from, "alpha_cr": inject["alpha_cr"],
+                                "alpha_kg": inject["alpha_kg"], "hops": inject["hops"],
+                                "max_attributes": inject["max_attributes"], "inject": inject["layer"]}
+    if inject.get("position", "after_encoder") != "after_encoder":
+        settings["position"] = inject["position"]
+    for key, path in (("coref", coref), ("subgraph", subgraph), ("codes", codes)):
+        if path is not None:
+            settings[key] = path
+    if (config.get("embed") or {}).get("glove"):
+        settings["glove"] = config["embed"]["glove"]
+    return settings
