@@ -291,9 +291,10 @@ def main() -> int:
     if args.links or args.kg_subgraph:
         lines += ["", "Dev recall; F1 (%) per group, mean ± std over seeds:", ""] + breakdown_rows(args, runs, args.seeds)
     table = "\n".join(lines)
-    Path(args.out, "summary.json").write_text(json.dumps({"runs": runs, "table": table,
-                                                         "wall_seconds": time.perf_counter() - started},
-                                                         indent=1), encoding="utf-8")
+    from kire.io import write_json_atomic
+
+    write_json_atomic(Path(args.out, "summary.json"),
+                      {"runs": runs, "table": table, "wall_seconds": time.perf_counter() - started}, indent=1)
     print(table)
     print(f"\nwall time {time.perf_counter() - started:.0f} s")
     return 0
