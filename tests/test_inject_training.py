@@ -91,7 +91,24 @@ def test_runs_saved_before_an_inject_option_load_with_the_value_they_were_traine
 
     old = {"variant_spec": {"inject": {"coref": True, "exchange": "gated"}}}
     got = settings_of_ungated_runs(old, {"subgraph": "S", "inject": {"gnn_layers": 2}})
-    assert got == {"subgraph": "S", "inject": {"gnn_layers": 2, "gnn_relation_messages": False,
-                                               "gnn_residual": False, "kg_head": "tokens"}}
-    current = {"variant_spec": {"inject": dict.fromkeys(INJECT_BEFORE_OPTION)}}
-    assert settings_of_ungated_runs(current, {"inject": {}}) == {"inject": {}}
+    assert got == {"subgraph": "S", "inject": {"coref": True, "exchange": "gated", "gnn_layers": 2,
+                                               "gnn_relation_messages": False, "gnn_residual": False,
+                                               "kg_head": "tokens"}}
+    current = {"variant_spec": {"inject": {**dict.fromkeys(INJECT_BEFORE_OPTION), "gnn_layers": 3}}}
+    assert settings_of_ungated_runs(current, {"inject": {}}) == {"inject": current["variant_spec"]["inject"]}
+
+
+def test_a_saved_run_keeps_its_layer_when_a_default_changes(tmp_path):
+    """A run trained with K = 2 R-GAT layers that its settings do not state (a default then) is
+    rebuilt with 2 layers, and its weights load, whatever InjectConfig's default is now."""
+    from dataclasses import replace
+
+    from kire.inject.layer import InjectConfig, KnowledgeInject
+    from kire.train.run import settings_of_ungated_runs
+
+    trained = replace(InjectConfig(n_relations=3), gnn_layers=2)
+    meta = {"variant_spec": {"inject": trained.to_dict(), "position": "after_encoder"}}
+    rebuilt = InjectConfig.from_dict(settings_of_ungated_runs(meta, {})["inject"])
+    assert rebuilt == trained
+    state = KnowledgeInject(d_token=8, config=trained).state_dict()
+    KnowledgeInject(d_token=8, config=rebuilt).load_state_dict(state)  # strict: same parameters

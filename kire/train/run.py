@@ -37,15 +37,19 @@ INJECT_BEFORE_OPTION = {"exchange": "literal", "gnn_relation_messages": False, "
 
 
 def settings_of_ungated_runs(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """``settings`` plus what rebuilds a run saved before an injection option existed: a KIRE-family
-    spec without ``exchange`` gets ``inject.exchange: literal`` (and likewise every key of
-    INJECT_BEFORE_OPTION), a KB-graph spec without ``gated`` gets ``gated: false``, so that the
-    saved weights (which have no gate, no W_rel) load as they were trained."""
+    """``settings`` plus what rebuilds a saved run exactly as it was trained.
+
+    A KIRE-family run gets its saved layer configuration (``variant_spec.inject``) as ``inject``
+    settings, under the ones given: a later change of an InjectConfig default (``gnn_layers`` was 3
+    before session 5) does not change the architecture a saved run is rebuilt with. A spec saved
+    before an injection option existed lacks that key and gets the value it was trained with
+    (``inject.exchange: literal`` and likewise every key of INJECT_BEFORE_OPTION); a KB-graph spec
+    without ``gated`` gets ``gated: false``, so that the saved weights (which have no gate, no
+    W_rel) load as they were trained."""
     spec = meta.get("variant_spec") or {}
     if "inject" in spec:
         missing = {k: v for k, v in INJECT_BEFORE_OPTION.items() if k not in spec["inject"]}
-        if missing:
-            return {**settings, "inject": {**(settings.get("inject") or {}), **missing}}
+        return {**settings, "inject": {**spec["inject"], **missing, **(settings.get("inject") or {})}}
     if spec.get("competitor") == "kb_graph" and "gated" not in spec:
         return {**settings, "gated": False}
     return settings
