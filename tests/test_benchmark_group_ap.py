@@ -1,7 +1,9 @@
 """benchmarks/group_average_precision.py on a run trained here: with every entity linked, the
 "linked both" group holds every dev candidate, so its average precision is the AP over all
 candidates (kire.train.scores.candidate_correctness, computed independently); a run paired with
-itself differs by 0; a missing run is a usage error naming its folder."""
+itself differs by 0; a missing run is a usage error naming its folder; bad inputs (another
+dataset's links, a run whose saved dev F1 these documents do not give) end in one line naming the
+file; the scores file keeps the runs not scored again."""
 
 from __future__ import annotations
 
@@ -49,9 +51,10 @@ def layout(sample, tmp_path_factory) -> dict[str, Path]:
             "rel_info": src / "rel_info.json"}
 
 
-def group_ap(layout: dict[str, Path], *runs: str) -> subprocess.CompletedProcess:
+def group_ap(layout: dict[str, Path], *runs: str, links: Path | None = None, dataset: str = "d"
+             ) -> subprocess.CompletedProcess:
     cmd = [sys.executable, str(SCRIPT), "--out", str(layout["out"]), "--results", str(layout["results"]),
-           "--dataset", "d", "--links", str(layout["links"]), "--runs", *runs, "--seeds", "1"]
+           "--dataset", dataset, "--links", str(links or layout["links"]), "--runs", *runs, "--seeds", "1"]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
@@ -88,3 +91,38 @@ def test_missing_run_is_a_usage_error(layout):
     assert done.returncode == 2
     assert f"no saved model in {layout['out'] / 'absent' / 'seed1'}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def one_error_line(done: subprocess.CompletedProcess) -> str:
+    """The error line of a failed run (exit status 2, no traceback)."""
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_bad_inputs_are_one_line_naming_them(layout):
+    assert "docs/other/train" in one_error_line(group_ap(layout, "continue", dataset="other"))
+
+    rows = pq.read_table(layout["links"]).to_pylist()
+    other = layout["root"] / "other-links.parquet"
+    pq.write_table(pa.Table.from_pylist([{**r, "dataset": "other"} for r in rows]), other)
+    line = one_error_line(group_ap(layout, "continue", links=other))
+    assert f"{other}: field dataset: the table links other, not --dataset d" in line
+
+    moved = layout["out"] / "moved" / "seed1"  # as if trained on other documents
+    shutil.copytree(layout["out"] / "continue" / "seed1", moved)
+    summary = json.loads((moved / "theta.json").read_text())
+    (moved / "theta.json").write_text(json.dumps({**summary, "dev_f1": summary["dev_f1"] + 0.1}))
+    line = one_error_line(group_ap(layout, "continue", "moved", links=layout["links"]))
+    assert f"{moved / 'theta.json'}: field dev_f1: " in line and "when trained" in line
+
+
+def test_scores_file_keeps_other_runs_and_refuses_other_groups(layout):
+    path = layout["out"] / "group_average_precision.json"
+    path.write_text(json.dumps({"kept": {"1": {"linking/both": {"gold": -1, "ap": 1.0}}}}))
+    line = one_error_line(group_ap(layout, "continue"))
+    assert f"{path}: run kept seed 1: field linking/both: -1 gold facts there" in line
+    path.write_text(json.dumps({"kept": {"7": {"linking/none": {"gold": 3, "ap": 1.0}}}}))
+    assert group_ap(layout, "continue").returncode == 0
+    saved = json.loads(path.read_text())
+    assert set(saved) == {"kept", "continue"} and saved["kept"] == {"7": {"linking/none": {"gold": 3, "ap": 1.0}}}
