@@ -67,6 +67,33 @@ def test_a_run_saved_before_the_gates_loads_as_it_was_trained(tiny, tmp_path):
     assert pipeline.inject.layer.coref.exchange == "literal" and pipeline.inject.layer.coref.g is None
 
 
+def test_a_run_rebuilds_the_layer_its_spec_records(tiny, tmp_path):
+    """model.json's ``variant_spec.inject`` (not the settings, not InjectConfig's defaults) decides
+    the layer a run is rebuilt with: a spec stating one R-GAT layer more than the weights hold is an
+    InputError naming model.safetensors, not torch's traceback."""
+    import shutil
+
+    from kire.docs.read import read_split
+    from kire.errors import InputError
+    from kire.train.run import load_pipeline
+
+    if not (tiny / "kire" / "model.json").is_file():
+        pytest.skip("needs the two-stage run of test_bilstm_kire_two_stage_training")
+    relations = list(json.loads((tiny / "rel_info.json").read_text()))
+    documents = {"dev": read_split(str(tiny / "docs/dev"), relations)}
+    run = tmp_path / "run"
+    shutil.copytree(tiny / "kire", run, ignore=shutil.ignore_patterns("checkpoint"))
+    meta = json.loads((run / "model.json").read_text())
+    trained = meta["variant_spec"]["inject"]["gnn_layers"]
+    assert "inject" not in meta["variant_settings"]  # the layer count is stated by the spec only
+    pipeline, _ = load_pipeline(run, documents)
+    assert len(pipeline.inject.layer.graph.layers) == trained
+    meta["variant_spec"]["inject"]["gnn_layers"] = trained + 1
+    (run / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match=r"model\.safetensors: the weights do not fit the kire architecture"):
+        load_pipeline(run, documents)
+
+
 def test_unknown_settings_and_missing_inputs_are_clear_errors(tiny):
     from kire.errors import KireError
     from kire.inject.training import kire_variant, no_kg_variant

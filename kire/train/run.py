@@ -18,6 +18,7 @@ from typing import Any
 
 from kire.docs.model import Document
 from kire.docs.read import read_relations, read_split
+from kire.errors import InputError
 from kire.eval.metric import Truth, check_unique_titles, facts_of_documents, read_train_facts
 from kire.io import atomic_path, write_json_atomic
 from kire.models.base import REModel
@@ -60,7 +61,9 @@ def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]],
     """Rebuild a saved pipeline (architecture from model.json, weights from safetensors).
 
     ``variant_settings`` replaces the settings stored in model.json (e.g. the knowledge folders of
-    new documents at prediction time); None keeps them.
+    new documents at prediction time); None keeps them. Raises InputError (model.safetensors) when
+    the weights do not fit the architecture rebuilt from model.json (a spec edited by hand, an
+    option whose trained value the spec does not record and whose default changed).
     """
     meta = read_model_meta(model_dir)
     space = LabelSpace(**meta["space"])
@@ -71,7 +74,14 @@ def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]],
     parts = build_variant(meta["variant"], model, variant_settings, documents)
     parts.init_from = None
     pipeline = Pipeline(model, parts)
-    pipeline.load_state_dict(load_tensors(Path(model_dir) / "model.safetensors"))
+    weights = Path(model_dir) / "model.safetensors"
+    try:
+        pipeline.load_state_dict(load_tensors(weights))
+    except RuntimeError as err:  # torch lists every missing, unexpected and mis-shaped key: keep the start
+        detail = " ".join(str(err).split())
+        raise InputError(str(weights), None, None,
+                         f"the weights do not fit the {meta['variant']} architecture that model.json "
+                         f"rebuilds ({detail[:400]}{'...' if len(detail) > 400 else ''})") from None
     return pipeline, meta
 
 
