@@ -15,8 +15,13 @@ import torch
 from torch import nn
 
 from kire.docs.model import Document
+from kire.errors import KireError
 from kire.models.batch import Batch
 from kire.models.features import DocFeatures, LabelSpace
+
+# Model settings the workflow gives every model (rule train: embed.glove as word_vectors, train.encoder
+# as encoder); a model that has no such setting ignores them.
+WORKFLOW_SETTINGS = ("word_vectors", "encoder")
 
 
 class Encoded(NamedTuple):
@@ -75,8 +80,15 @@ class REModel(nn.Module):
 
     @classmethod
     def settings_over_defaults(cls, settings: dict[str, Any]) -> dict[str, Any]:
-        """``cls.defaults`` with the values of ``settings`` for its keys; other keys are ignored (the
-        workflow passes some settings, e.g. word_vectors, to every model)."""
+        """``cls.defaults`` with the values of ``settings`` for its keys.
+
+        Raises KireError naming a key that is neither one of the model's settings nor one of
+        :data:`WORKFLOW_SETTINGS` (which the workflow passes to every model, and a model without
+        them ignores): a misspelled setting would otherwise be dropped without a word."""
+        unknown = sorted(k for k in settings if k not in cls.defaults and k not in WORKFLOW_SETTINGS)
+        if unknown:
+            raise KireError(f"model {cls.name!r}: unknown model setting(s) {', '.join(map(repr, unknown))} "
+                            f"(config train.model_settings.{cls.name}); its settings: {', '.join(sorted(cls.defaults))}")
         return {**cls.defaults, **{k: v for k, v in settings.items() if k in cls.defaults}}
 
     @classmethod
