@@ -7,6 +7,7 @@ benchmark breakdowns and training curves.
 - :mod:`kire.report.tables`   mean +- std over seeds, laid out as the paper's tables
 - :mod:`kire.report.documents` per-document counts of the official metric (bootstrap, inspect page)
 - :mod:`kire.report.compare`  paired changes against ``continue``: t-interval, bootstrap over documents
+- :mod:`kire.report.layer_settings` the KIRE runs' layer settings that are not the paper's printed form
 - :mod:`kire.report.plots`    PNG figures (matplotlib, Agg backend)
 - :mod:`kire.report.html_page` escaping, KG id links and the frame of the inspect pages
 - :mod:`kire.report.inspect`  inspect pages: a run's dev predictions document by document; kire predict's

@@ -30,6 +30,7 @@ from kire.io import atomic_dir
 from kire.report.collect import MENTION_BUCKETS, Grid, Results, collect
 from kire.report.compare import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, comparison_table
 from kire.report.documents import grid_document_counts
+from kire.report.layer_settings import layer_settings_section
 from kire.report.plots import comparison_bars, training_curves, variant_bars
 from kire.report.tables import (Notes, breakdown_table, comparison_rows, markdown_table, reference_variant,
                                 score_table, summarize)
@@ -164,6 +165,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path, grid: Grid | None
                 "absolute scores: a stage-2 row trained more epochs than its base row; the effect of what "
                 "a variant adds is its change against continue (table_comparison.md).")
         table_section("table_main", title, header, rows, notes, _grid_csv(results, main))
+        sections += layer_settings_section(results_dir, [k for k in g.runs() if k not in results.missing])
 
         if "table_comparison.md" in expected:
             compared = compared_variants(g.variants)
