@@ -38,7 +38,7 @@ class InjectConfig:
     d_word: int = 50            # label word-vector size ("w/o attr.")
     d_ent: int = 100            # KG representation size
     attr_kernel: int = 1        # CNN1D kernel width over the attribute axis (eq. 8)
-    gnn_layers: int = 1         # K (paper: 3; 1 keeps the pair's own KG edge: docs/inject.md, "Positive control")
+    gnn_layers: int = 1         # K (paper: 3; why 1: docs/inject.md, "Why K = 1", "Confirmation on fresh seeds")
     gnn_heads: int = 2          # B
     d_rel: int = 100            # size of M(r) (eq. 9)
     # R-GAT messages also carry W_rel M(r) (not eq. 9 as printed; graph.RGATConv): without them the
