@@ -41,8 +41,14 @@ def run_layer_settings(run_dir: Path) -> dict[str, Any] | None:
     inject = spec.get("inject")
     if not isinstance(inject, dict):
         return None
-    # a spec saved before an option existed lacks it: that run was trained with the paper's form
-    out = {k: inject.get(k, paper) for k, paper in PAPER_FORM.items() if inject.get(k, paper) != paper}
+    # a spec saved before an option existed lacks it: that run was trained with the paper's form;
+    # a setting the run's switches leave without effect is not listed (no KG: no R-GAT, no L_kg;
+    # no coreference: no exchange; relation messages are an R-GAT option)
+    kg, coref = inject.get("kg", True), inject.get("coref", True)
+    in_effect = {"gnn_layers": kg, "gnn_residual": kg, "kg_head": kg, "exchange": coref,
+                 "gnn_relation_messages": kg and inject.get("graph_encoder", "rgat") == "rgat"}
+    out = {k: inject.get(k, paper) for k, paper in PAPER_FORM.items()
+           if in_effect[k] and inject.get(k, paper) != paper}
     position = spec.get("position", PAPER_POSITION)
     if position != PAPER_POSITION:
         out["position"] = position
