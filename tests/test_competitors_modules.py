@@ -193,6 +193,8 @@ def test_training_variant_reads_the_knowledge_folders(name, tmp_path):
     out = parts.inject(H, b, kb)
     assert out.shape == H.shape and torch.equal(out[0, [0, 3, 5]], H[0, [0, 3, 5]])
     assert parts.spec["competitor"] == name and parts.spec["n_relations"] == 2
+    # every module size is saved, the given ones and the defaults, so a saved run rebuilds as trained
+    assert (parts.spec["d_ent"], parts.spec["d_rel"], parts.spec["layers"], parts.spec["heads"]) == (6, 5, 2, 2)
     with pytest.raises(KireError, match="unknown"):
         competitor_variant(name, model, {**settings, "bogus": 1}, {"train": [None]})
     if name != "kb_graph":

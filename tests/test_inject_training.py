@@ -139,3 +139,17 @@ def test_a_saved_run_keeps_its_layer_when_a_default_changes(tmp_path):
     assert rebuilt == trained
     state = KnowledgeInject(d_token=8, config=trained).state_dict()
     KnowledgeInject(d_token=8, config=rebuilt).load_state_dict(state)  # strict: same parameters
+
+
+def test_a_saved_competitor_run_keeps_its_module_sizes():
+    """A competitor run's spec records every module size; loading pins them (the settings given
+    win), and a KB-graph spec saved before the gate existed still gets gated: false."""
+    from kire.train.run import settings_of_ungated_runs
+    from kire.train.variant_table import COMPETITOR_SIZES
+
+    spec = {"competitor": "recon", "n_relations": 4, "d_auto": 100, "gated": True,
+            **{k: v + 1 for k, v in COMPETITOR_SIZES.items()}}
+    got = settings_of_ungated_runs({"variant_spec": spec}, {"subgraph": "S", "layers": 7})
+    assert got == {"subgraph": "S", "layers": 7, **{k: v + 1 for k, v in COMPETITOR_SIZES.items() if k != "layers"}}
+    old_kb = settings_of_ungated_runs({"variant_spec": {"competitor": "kb_graph", "n_relations": 4}}, {})
+    assert old_kb == {"gated": False}

@@ -44,6 +44,7 @@ from kire.inject.batch import KnowledgeBatch
 from kire.inject.graph import with_inverse_edges
 from kire.inject.layer import Injected
 from kire.inject.simple import entity_of_token
+from kire.train.variant_table import COMPETITOR_SIZES
 
 COMPETITORS = ("reside", "recon", "kb_graph")
 
@@ -269,8 +270,9 @@ class KBGraph(nn.Module):
         return Injected(torch.where(aligned_mask(kb).unsqueeze(-1), averaged, H), None, None)
 
 
-def build_competitor(name: str, d_token: int, *, n_relations: int, d_auto: int = 100, d_ent: int = 100,
-                     layers: int = 2, heads: int = 2, d_rel: int = 100,
+def build_competitor(name: str, d_token: int, *, n_relations: int, d_auto: int = 100,
+                     d_ent: int = COMPETITOR_SIZES["d_ent"], layers: int = COMPETITOR_SIZES["layers"],
+                     heads: int = COMPETITOR_SIZES["heads"], d_rel: int = COMPETITOR_SIZES["d_rel"],
                      side_information: SideInformation | None = None, gated: bool = True) -> nn.Module:
     """The injection module of competitor ``name`` (one of COMPETITORS) for a model with H of size d_token.
 
@@ -333,7 +335,9 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
         raise KireError(f"{name} variant: setting 'codes' (attribute codes folder) is required")
     n_relations = relation_count_of(settings["subgraph"])
     d_auto = code_dim_of(settings["codes"]) if needs_codes else 100
-    sizes = {k: int(settings[k]) for k in ("d_ent", "layers", "heads", "d_rel") if k in settings}
+    # every size goes into the spec, given or default, so that a saved run is rebuilt with the sizes
+    # it was trained with even if a default changes (kire.train.run.settings_of_ungated_runs)
+    sizes = {k: int(settings.get(k, default)) for k, default in COMPETITOR_SIZES.items()}
     side = SideInformation.from_codes(settings["codes"]) if name == "reside" else None
     gated = bool(settings.get("gated", True))
     module = build_competitor(name, model.hidden_size, n_relations=n_relations, d_auto=d_auto,

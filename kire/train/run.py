@@ -28,6 +28,7 @@ from kire.models.registry import model_class
 from kire.train.loop import TrainConfig, evaluate_dev, fit, resolve_device, seed_everything, write_metrics
 from kire.train.scores import relation_scores, submission
 from kire.train.pipeline import Pipeline, build_variant
+from kire.train.variant_table import COMPETITOR_SIZES
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,17 @@ def settings_of_ungated_runs(meta: dict[str, Any], settings: dict[str, Any]) -> 
     before an injection option existed lacks that key and gets the value it was trained with
     (``inject.exchange: literal`` and likewise every key of INJECT_BEFORE_OPTION); a KB-graph spec
     without ``gated`` gets ``gated: false``, so that the saved weights (which have no gate, no
-    W_rel) load as they were trained."""
+    W_rel) load as they were trained; a competitor run gets its saved module sizes likewise."""
     spec = meta.get("variant_spec") or {}
     if "inject" in spec:
         missing = {k: v for k, v in INJECT_BEFORE_OPTION.items() if k not in spec["inject"]}
         return {**settings, "inject": {**spec["inject"], **missing, **(settings.get("inject") or {})}}
-    if spec.get("competitor") == "kb_graph" and "gated" not in spec:
-        return {**settings, "gated": False}
+    if "competitor" in spec:
+        # the sizes a competitor run was trained with (saved since session 5; before, only those given)
+        pinned = {k: spec[k] for k in COMPETITOR_SIZES if k in spec and k not in settings}
+        if spec["competitor"] == "kb_graph" and "gated" not in spec:
+            pinned["gated"] = False
+        return {**settings, **pinned}
     return settings
 
 

@@ -34,6 +34,10 @@ CONTROL = "control"
 INJECT_DEFAULTS: dict[str, float | int | str] = {"alpha_cr": 0.01, "alpha_kg": 0.01, "hops": 1, "max_attributes": 20,
                                                  "position": "after_encoder"}
 
+# The competitor modules' sizes and their defaults (variant settings of the same names,
+# kire.inject.competitors); a run's spec records all four, so that it is rebuilt as trained.
+COMPETITOR_SIZES: dict[str, int] = {"d_ent": 100, "layers": 2, "heads": 2, "d_rel": 100}
+
 
 @dataclass(frozen=True)
 class Variant:
