@@ -114,15 +114,16 @@ def test_unknown_settings_and_missing_inputs_are_clear_errors(tiny):
 
 
 def test_runs_saved_before_an_inject_option_load_with_the_value_they_were_trained_with():
-    from kire.train.run import INJECT_BEFORE_OPTION, settings_of_ungated_runs
+    from kire.train.run import settings_as_trained
+    from kire.train.variant_table import INJECT_BEFORE_OPTION
 
     old = {"variant_spec": {"inject": {"coref": True, "exchange": "gated"}}}
-    got = settings_of_ungated_runs(old, {"subgraph": "S", "inject": {"gnn_layers": 2}})
+    got = settings_as_trained(old, {"subgraph": "S", "inject": {"gnn_layers": 2}})
     assert got == {"subgraph": "S", "inject": {"coref": True, "exchange": "gated", "gnn_layers": 2,
                                                "gnn_relation_messages": False, "gnn_residual": False,
                                                "kg_head": "tokens"}}
     current = {"variant_spec": {"inject": {**dict.fromkeys(INJECT_BEFORE_OPTION), "gnn_layers": 3}}}
-    assert settings_of_ungated_runs(current, {"inject": {}}) == {"inject": current["variant_spec"]["inject"]}
+    assert settings_as_trained(current, {"inject": {}}) == {"inject": current["variant_spec"]["inject"]}
 
 
 def test_a_saved_run_keeps_its_layer_when_a_default_changes(tmp_path):
@@ -131,11 +132,11 @@ def test_a_saved_run_keeps_its_layer_when_a_default_changes(tmp_path):
     from dataclasses import replace
 
     from kire.inject.layer import InjectConfig, KnowledgeInject
-    from kire.train.run import settings_of_ungated_runs
+    from kire.train.run import settings_as_trained
 
     trained = replace(InjectConfig(n_relations=3), gnn_layers=2)
     meta = {"variant_spec": {"inject": trained.to_dict(), "position": "after_encoder"}}
-    rebuilt = InjectConfig.from_dict(settings_of_ungated_runs(meta, {})["inject"])
+    rebuilt = InjectConfig.from_dict(settings_as_trained(meta, {})["inject"])
     assert rebuilt == trained
     state = KnowledgeInject(d_token=8, config=trained).state_dict()
     KnowledgeInject(d_token=8, config=rebuilt).load_state_dict(state)  # strict: same parameters
@@ -144,12 +145,12 @@ def test_a_saved_run_keeps_its_layer_when_a_default_changes(tmp_path):
 def test_a_saved_competitor_run_keeps_its_module_sizes():
     """A competitor run's spec records every module size; loading pins them (the settings given
     win), and a KB-graph spec saved before the gate existed still gets gated: false."""
-    from kire.train.run import settings_of_ungated_runs
+    from kire.train.run import settings_as_trained
     from kire.train.variant_table import COMPETITOR_SIZES
 
     spec = {"competitor": "recon", "n_relations": 4, "d_auto": 100, "gated": True,
             **{k: v + 1 for k, v in COMPETITOR_SIZES.items()}}
-    got = settings_of_ungated_runs({"variant_spec": spec}, {"subgraph": "S", "layers": 7})
+    got = settings_as_trained({"variant_spec": spec}, {"subgraph": "S", "layers": 7})
     assert got == {"subgraph": "S", "layers": 7, **{k: v + 1 for k, v in COMPETITOR_SIZES.items() if k != "layers"}}
-    old_kb = settings_of_ungated_runs({"variant_spec": {"competitor": "kb_graph", "n_relations": 4}}, {})
+    old_kb = settings_as_trained({"variant_spec": {"competitor": "kb_graph", "n_relations": 4}}, {})
     assert old_kb == {"gated": False}

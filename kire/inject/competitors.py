@@ -336,7 +336,7 @@ def competitor_variant(name: str, model, settings: dict, documents: dict[str, li
     n_relations = relation_count_of(settings["subgraph"])
     d_auto = code_dim_of(settings["codes"]) if needs_codes else 100
     # every size goes into the spec, given or default, so that a saved run is rebuilt with the sizes
-    # it was trained with even if a default changes (kire.train.run.settings_of_ungated_runs)
+    # it was trained with even if a default changes (kire.train.run.settings_as_trained)
     sizes = {k: int(settings.get(k, default)) for k, default in COMPETITOR_SIZES.items()}
     side = SideInformation.from_codes(settings["codes"]) if name == "reside" else None
     gated = bool(settings.get("gated", True))

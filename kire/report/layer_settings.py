@@ -18,11 +18,11 @@ from typing import Any
 
 from kire.errors import InputError
 from kire.report.collect import RunKey
+from kire.train.variant_table import INJECT_BEFORE_OPTION
 
 # The paper's printed form of the settings kire's defaults change (docs/inject.md "Decisions"):
 # eq. 9 as printed, eq. 12's loss on the token states, eq. 5 written into the tokens, K = 3.
-PAPER_FORM: dict[str, Any] = {"gnn_layers": 3, "gnn_relation_messages": False, "kg_head": "tokens",
-                              "exchange": "literal", "gnn_residual": False}
+PAPER_FORM: dict[str, Any] = {"gnn_layers": 3, **INJECT_BEFORE_OPTION}
 PAPER_POSITION = "after_encoder"
 
 
@@ -71,7 +71,7 @@ def layer_settings_section(results_dir: str | Path, runs: list[RunKey]) -> list[
         return []
     lines = ["## Knowledge-layer settings of the runs", "",
              "Settings of the KIRE layer that are not the paper's printed form (eq. 9 messages without "
-             f"the relation, L_kg on the token states, eq. 5 written into the tokens, K = 3 R-GAT layers, "
+             "the relation, L_kg on the token states, eq. 5 written into the tokens, K = 3 R-GAT layers, "
              "the layer after the encoder), as each run's model.json records them; why kire's defaults "
              "differ: docs/inject.md.", "",
              "| Dataset | Model | Variant | seeds | settings not as printed in the paper |", "|---|---|---|---|---|"]

@@ -28,17 +28,12 @@ from kire.models.registry import model_class
 from kire.train.loop import TrainConfig, evaluate_dev, fit, resolve_device, seed_everything, write_metrics
 from kire.train.scores import relation_scores, submission
 from kire.train.pipeline import Pipeline, build_variant
-from kire.train.variant_table import COMPETITOR_SIZES
+from kire.train.variant_table import COMPETITOR_SIZES, INJECT_BEFORE_OPTION
 
 log = logging.getLogger(__name__)
 
 
-# InjectConfig options that runs saved before the option existed were trained without: their value then
-INJECT_BEFORE_OPTION = {"exchange": "literal", "gnn_relation_messages": False, "gnn_residual": False,
-                        "kg_head": "tokens"}
-
-
-def settings_of_ungated_runs(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+def settings_as_trained(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     """``settings`` plus what rebuilds a saved run exactly as it was trained.
 
     A KIRE-family run gets its saved layer configuration (``variant_spec.inject``) as ``inject``
@@ -75,7 +70,7 @@ def load_pipeline(model_dir: str | Path, documents: dict[str, list[Document]],
     model = model_class(meta["model"]).from_spec(space, meta["spec"])
     if variant_settings is None:
         variant_settings = dict(meta.get("variant_settings") or {})
-    variant_settings = settings_of_ungated_runs(meta, variant_settings)
+    variant_settings = settings_as_trained(meta, variant_settings)
     parts = build_variant(meta["variant"], model, variant_settings, documents)
     parts.init_from = None
     pipeline = Pipeline(model, parts)

@@ -34,6 +34,12 @@ CONTROL = "control"
 INJECT_DEFAULTS: dict[str, float | int | str] = {"alpha_cr": 0.01, "alpha_kg": 0.01, "hops": 1, "max_attributes": 20,
                                                  "position": "after_encoder"}
 
+# InjectConfig options whose default is not the paper's printed form, with that printed form: the value
+# a run saved before the option existed was trained with (kire.train.run.settings_as_trained), and
+# what the report compares runs against (kire.report.layer_settings).
+INJECT_BEFORE_OPTION: dict[str, bool | str] = {"gnn_relation_messages": False, "kg_head": "tokens",
+                                               "exchange": "literal", "gnn_residual": False}
+
 # The competitor modules' sizes and their defaults (variant settings of the same names,
 # kire.inject.competitors); a run's spec records all four, so that it is rebuilt as trained.
 COMPETITOR_SIZES: dict[str, int] = {"d_ent": 100, "layers": 2, "heads": 2, "d_rel": 100}
