@@ -45,9 +45,8 @@ def run_group_scores(run_dir: Path, splits: dict, truth, knowledge, threads: int
     from sklearn.metrics import average_precision_score
 
     from kire.eval.metric import official_scores
-    from kire.models.features import pair_row
     from kire.train.run import load_pipeline
-    from kire.train.scores import relation_scores, submission
+    from kire.train.scores import candidate_correctness, relation_scores, submission
 
     torch.set_num_threads(threads)
     pipeline, _ = load_pipeline(run_dir, splits)
@@ -56,32 +55,25 @@ def run_group_scores(run_dir: Path, splits: dict, truth, knowledge, threads: int
     scores = relation_scores(pipeline, features, "dev", 4, torch.device("cpu"))
     check_saved_dev_f1(run_dir, official_scores(truth, submission(features, scores, theta_of(run_dir),
                                                                   model.space.relations), set())["f1"])
-    column = {r: i for i, r in enumerate(model.space.relations)}
-    parts: dict[str, tuple[list, list]] = {f"{k}/{g}": ([], []) for k, gs in GROUPINGS.items() for g in gs}
-    for f, s in zip(features, scores):
-        gold = np.zeros(s.shape, dtype=bool)
-        for (_, h, t, r) in truth.by_title.get(f.title, ()):
-            if r in column:
-                gold[pair_row(f.n_entities, h, t), column[r]] = True
-        for h in range(f.n_entities):
-            for t in range(f.n_entities):
-                if h == t:
-                    continue
-                row = pair_row(f.n_entities, h, t)
-                for key, group in (("kg_edge", knowledge.edge_group), ("linking", knowledge.linked_group)):
-                    if (key == "kg_edge" and knowledge.kg_pairs is None) or (key == "linking" and knowledge.linked is None):
-                        continue
-                    bucket = parts[f"{key}/{group(truth, f.title, h, t)}"]
-                    bucket[0].append(s[row])
-                    bucket[1].append(gold[row])
+    # every candidate (pair, relation) score and whether it is gold, documents in order, each
+    # document's pairs in entity_pairs order (h-major, no self-pairs) x its relation columns
+    flat, hits = candidate_correctness(features, scores, truth, model.space.relations)
+    groupings = [(key, group) for key, group, given in (("kg_edge", knowledge.edge_group, knowledge.kg_pairs),
+                                                        ("linking", knowledge.linked_group, knowledge.linked))
+                 if given is not None]
+    n_columns = len(model.space.relations)
+    labels = {key: np.repeat([f"{key}/{group(truth, f.title, h, t)}" for f in features
+                              for h in range(f.n_entities) for t in range(f.n_entities) if h != t], n_columns)
+              for key, group in groupings}
+    parts = {name: (flat[of_key == name], hits[of_key == name])
+             for key, of_key in labels.items() for name in (f"{key}/{g}" for g in GROUPINGS[key])}
     out = {}
-    for name, (rows, golds) in parts.items():
-        if not rows:
+    for name, (group_scores, gold) in parts.items():
+        if not len(group_scores):
             continue
-        flat, hits = np.concatenate(rows), np.concatenate(golds)
-        out[name] = {"gold": int(hits.sum()),
-                     "ap": 100 * float(average_precision_score(hits, flat)) if hits.any() else float("nan"),
-                     "mean_gold_score": float(flat[hits].mean()) if hits.any() else float("nan")}
+        out[name] = {"gold": int(gold.sum()),
+                     "ap": 100 * float(average_precision_score(gold, group_scores)) if gold.any() else float("nan"),
+                     "mean_gold_score": float(group_scores[gold].mean()) if gold.any() else float("nan")}
     return out
 
 
